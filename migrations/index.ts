@@ -1,0 +1,4 @@
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+
+/** Listed explicitly so the compiled app, the CLI and ts-jest all load the same migrations. */
+export const MIGRATIONS = [InitialSchema1764000000000];

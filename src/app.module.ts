@@ -1,0 +1,38 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { RawBodyMiddleware } from './common/http/raw-body.middleware';
+import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { VersionInterceptor } from './common/versioning/version.interceptor';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { dataSourceOptions } from './database/data-source';
+import { TicketsModule } from './tickets/tickets.module';
+
+export type AppModuleOptions = AppConfig & { databaseUrl: string };
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.dbPoolSize), retryAttempts: 0 }),
+        AuthModule,
+        TicketsModule,
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: VersionInterceptor },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(requestIdMiddleware, RawBodyMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,25 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { ApiError } from '../common/errors/api-error';
+import { IS_PUBLIC_KEY } from './public.decorator';
+
+/** Every route needs a workspace token unless marked @Public(); failures are BEHAVIOUR.md §4's 401. */
+@Injectable()
+export class BearerAuthGuard extends AuthGuard('bearer') {
+  constructor(private readonly reflector: Reflector) {
+    super({ session: false });
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    return isPublic ? true : super.canActivate(context);
+  }
+
+  override handleRequest<T>(error: unknown, principal: T | false): T {
+    // A database failure during the lookup is not the client's fault: let the filter answer 503.
+    if (error) throw error;
+    if (!principal) throw new ApiError('unauthorized', 'Access Token Invalid');
+    return principal;
+  }
+}

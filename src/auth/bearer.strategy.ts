@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { Strategy } from 'passport-http-bearer';
+import type { Principal } from '../common/http/request-context';
+import { normalizeAuthorization } from './token-hash';
+import { TokensService } from './tokens.service';
+
+@Injectable()
+export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
+  constructor(private readonly tokens: TokensService) {
+    super();
+  }
+
+  /**
+   * passport-http-bearer also reads `access_token` from the query string and the body; Intercom's API does
+   * not, and a token in a URL ends up in logs. So the strategy only ever sees the Authorization header
+   * (BEHAVIOUR.md §5), with legacy Basic credentials turned into their Bearer form.
+   */
+  override authenticate(req: Request, options?: object): void {
+    const headerOnly = { headers: { authorization: normalizeAuthorization(req.headers.authorization) } };
+    super.authenticate(headerOnly as unknown as Request, options);
+  }
+
+  async validate(token: string): Promise<Principal | false> {
+    return (await this.tokens.authenticate(token)) ?? false;
+  }
+}

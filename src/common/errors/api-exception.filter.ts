@@ -1,0 +1,68 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { AppRequest } from '../http/request-context';
+import { ApiError, toErrorList } from './api-error';
+
+/** Errors thrown by express middleware (body-parser) carry `type` and `status`. */
+type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
+
+/** PostgreSQL / driver signs that the database, not the request, is at fault. */
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    error.message,
+  );
+}
+
+/** Turns anything thrown into the one `error.list` shape; never echoes internals to the client. */
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof ApiError) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404) return new ApiError('not_found', 'Resource Not Found');
+    if (status === 413) return new ApiError('request_entity_too_large', 'Request body is too large');
+    if (status === 415) return new ApiError('unsupported_media_type', 'Content-Type must be application/json');
+    if (status === 401) return new ApiError('unauthorized', 'Access Token Invalid');
+    if (status < 500) return new ApiError('parameter_invalid', 'The request is invalid');
+    return new ApiError('server_error', 'Internal server error');
+  }
+  const parserError = exception as BodyParserError;
+  if (parserError?.type === 'entity.too.large') {
+    return new ApiError('request_entity_too_large', 'Request body is too large');
+  }
+  if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
+    return new ApiError('unsupported_media_type', 'Request body must be UTF-8 encoded JSON');
+  }
+  if (parserError?.type === 'request.aborted' || parserError?.type === 'request.size.invalid') {
+    return new ApiError('parameter_invalid', 'The request body could not be read');
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return new ApiError('service_unavailable', 'The service is temporarily unavailable, please retry');
+  }
+  return new ApiError('server_error', 'Internal server error');
+}
+
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<AppRequest>();
+    const res = http.getResponse<Response>();
+    const error = toApiError(exception);
+    if (error.status >= 500) {
+      // Logged with the request id so an operator can find it; the client sees only the generic message.
+      this.logger.error(
+        `request ${req.requestId ?? '-'} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+      );
+    }
+    if (res.headersSent) return;
+    if (error.status === 503) res.setHeader('Retry-After', '1');
+    res.status(error.status).json(toErrorList(error, req.requestId ?? null));
+  }
+}

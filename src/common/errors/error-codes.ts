@@ -1,0 +1,18 @@
+import { HttpStatus } from '@nestjs/common';
+
+/** The closed list of error codes this service answers with (shared/spec/BEHAVIOUR.md §4). */
+export const ERROR_STATUS = {
+  unauthorized: HttpStatus.UNAUTHORIZED,
+  intercom_version_invalid: HttpStatus.BAD_REQUEST,
+  parameter_invalid: HttpStatus.BAD_REQUEST,
+  ticket_not_found: HttpStatus.NOT_FOUND,
+  assignee_not_found: HttpStatus.NOT_FOUND,
+  not_found: HttpStatus.NOT_FOUND,
+  request_entity_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  rate_limit_exceeded: HttpStatus.TOO_MANY_REQUESTS,
+  server_error: HttpStatus.INTERNAL_SERVER_ERROR,
+  service_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+} as const satisfies Record<string, HttpStatus>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,0 +1,47 @@
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import type { Observable } from 'rxjs';
+import { ApiError } from '../errors/api-error';
+import type { AppRequest } from '../http/request-context';
+import { MIN_VERSION_KEY } from './min-version.decorator';
+import { type ApiVersion, compareVersions, DEFAULT_VERSION, parseVersion } from './versions';
+
+export const VERSION_HEADER = 'Intercom-Version';
+
+/**
+ * Resolves `Intercom-Version` after authentication (BEHAVIOUR.md §4 order of checks): the header, else the
+ * workspace's default; rejects unknown values and versions older than the route's minimum; records the
+ * result on the request for the controller's context and echoes it in the response header.
+ */
+@Injectable()
+export class VersionInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<AppRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const version = resolveVersion(req.header(VERSION_HEADER), req.user?.defaultVersion ?? DEFAULT_VERSION);
+    res.setHeader(VERSION_HEADER, version);
+    const minimum = this.reflector.getAllAndOverride<ApiVersion | undefined>(MIN_VERSION_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (minimum && compareVersions(version, minimum) < 0) {
+      throw new ApiError(
+        'intercom_version_invalid',
+        'Requested resource is not available in current API version.',
+        VERSION_HEADER,
+      );
+    }
+    req.apiVersion = version;
+    return next.handle();
+  }
+}
+
+export function resolveVersion(header: string | undefined, workspaceDefault: ApiVersion): ApiVersion {
+  if (header === undefined) return workspaceDefault;
+  const version = parseVersion(header);
+  if (!version) throw new ApiError('intercom_version_invalid', 'The requested version could not be found', VERSION_HEADER);
+  return version;
+}

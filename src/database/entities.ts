@@ -1,0 +1,23 @@
+import { AccessToken } from '../auth/entities/access-token.entity';
+import { Contact } from '../tickets/entities/contact.entity';
+import { TicketContact } from '../tickets/entities/ticket-contact.entity';
+import { TicketPart } from '../tickets/entities/ticket-part.entity';
+import { TicketTypeAttribute } from '../tickets/entities/ticket-type-attribute.entity';
+import { TicketType } from '../tickets/entities/ticket-type.entity';
+import { Ticket } from '../tickets/entities/ticket.entity';
+import { Admin } from '../workspaces/entities/admin.entity';
+import { Team } from '../workspaces/entities/team.entity';
+import { Workspace } from '../workspaces/entities/workspace.entity';
+
+export const ENTITIES = [
+  Workspace,
+  Admin,
+  Team,
+  Contact,
+  TicketType,
+  TicketTypeAttribute,
+  Ticket,
+  TicketContact,
+  TicketPart,
+  AccessToken,
+];

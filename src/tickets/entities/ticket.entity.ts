@@ -1,0 +1,44 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const TICKET_STATES = ['submitted', 'in_progress', 'waiting_on_customer', 'resolved'] as const;
+export type TicketState = (typeof TICKET_STATES)[number];
+
+export type AttributeValue = string | number | boolean | null | unknown[] | Record<string, unknown>;
+
+@Entity({ name: 'tickets' })
+export class Ticket {
+  @PrimaryColumn({ name: 'workspace_id', type: 'text' })
+  workspaceId!: string;
+
+  @PrimaryColumn({ type: 'bigint' })
+  id!: string;
+
+  /** The Inbox number (`ticket_id` on the wire); never used for lookups. */
+  @Column({ name: 'ticket_number', type: 'text' })
+  ticketNumber!: string;
+
+  @Column({ name: 'ticket_type_id', type: 'bigint' })
+  ticketTypeId!: string;
+
+  @Column({ type: 'text', default: 'submitted' })
+  state!: TicketState;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  attributes!: Record<string, AttributeValue>;
+
+  /** Null when unassigned (`"0"` on the wire). */
+  @Column({ name: 'admin_assignee_id', type: 'bigint', nullable: true })
+  adminAssigneeId!: string | null;
+
+  @Column({ name: 'team_assignee_id', type: 'bigint', nullable: true })
+  teamAssigneeId!: string | null;
+
+  @Column({ name: 'is_shared', type: 'boolean', default: false })
+  isShared!: boolean;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

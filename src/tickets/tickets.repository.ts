@@ -1,0 +1,293 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AdminType } from '../workspaces/entities/admin.entity';
+import type { AssignedToType, PartAttachment } from './entities/ticket-part.entity';
+import type { AttributeValue, TicketState } from './entities/ticket.entity';
+import type { TicketPartView, TicketTypeAttributeView, TicketView } from './ticket.view';
+
+/** The ticket as locked for an update: everything but its parts. */
+export type LockedTicket = Omit<TicketView, 'parts' | 'totalParts'> & { botId: string };
+
+export type TicketChanges = {
+  state: TicketState;
+  attributes: Record<string, AttributeValue>;
+  adminAssigneeId: string | null;
+  teamAssigneeId: string | null;
+  isShared: boolean;
+};
+
+export type NewPart = {
+  partType: 'ticket_attribute_updated_by_admin' | 'ticket_state_updated_by_admin' | 'assignment';
+  authorId: string;
+  ticketState?: TicketState;
+  previousTicketState?: TicketState;
+  assignedToType?: AssignedToType;
+  assignedToId?: string | null;
+};
+
+export type AssigneeKind = 'admin' | 'team';
+
+/** The response shows at most this many parts (update-ticket-2.9.md "There is a limit of 500 parts"). */
+export const PART_WINDOW = 500;
+
+/** Ids are bigint in the database; anything else can never match and must not reach a cast. */
+const BIGINT_ID = /^(0|[1-9]\d{0,17})$/;
+
+export function isStoredId(id: string): boolean {
+  return BIGINT_ID.test(id);
+}
+
+type LockedRow = {
+  id: string;
+  ticket_number: string;
+  state: TicketState;
+  attributes: Record<string, AttributeValue>;
+  admin_assignee_id: string | null;
+  team_assignee_id: string | null;
+  is_shared: boolean;
+  created_at: Date;
+  updated_at: Date;
+  ticket_type: TypeJson;
+  contacts: { id: string; external_id: string | null }[];
+  bot_id: string;
+};
+
+type TypeJson = {
+  id: string;
+  name: string;
+  description: string;
+  icon: string;
+  archived: boolean;
+  created_at: string;
+  updated_at: string;
+  attributes: {
+    id: string;
+    name: string;
+    description: string;
+    data_type: TicketTypeAttributeView['dataType'];
+    input_options: TicketTypeAttributeView['inputOptions'];
+    sort_order: number;
+    required_to_create: boolean;
+    required_to_create_for_contacts: boolean;
+    visible_on_create: boolean;
+    visible_to_contacts: boolean;
+    is_default: boolean;
+    archived: boolean;
+    created_at: string;
+    updated_at: string;
+  }[];
+};
+
+type PartRow = {
+  id: string;
+  part_type: string;
+  body: string | null;
+  ticket_state: TicketState | null;
+  previous_ticket_state: TicketState | null;
+  assigned_to_type: AssignedToType | null;
+  assigned_to_id: string | null;
+  attachments: PartAttachment[];
+  external_id: string | null;
+  redacted: boolean;
+  created_at: Date;
+  updated_at: Date;
+  author_id: string;
+  author_type: AdminType;
+  author_name: string;
+  author_email: string;
+  total_count: string;
+};
+
+/**
+ * The SQL of an update, each method one round trip. Raw SQL where it lets one statement do the work of
+ * several (the type, its attributes and the contacts come with the locked ticket as JSON).
+ */
+@Injectable()
+export class TicketsRepository {
+  /** Locks the ticket row (`FOR UPDATE`) so concurrent updates of one ticket serialize; null when absent. */
+  async findForUpdate(manager: EntityManager, workspaceId: string, id: string): Promise<LockedTicket | null> {
+    if (!isStoredId(id)) return null;
+    const rows: LockedRow[] = await manager.query(
+      `SELECT t.id, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
+              t.created_at, t.updated_at,
+              (SELECT json_build_object(
+                        'id', tt.id::text, 'name', tt.name, 'description', tt.description, 'icon', tt.icon,
+                        'archived', tt.archived, 'created_at', tt.created_at, 'updated_at', tt.updated_at,
+                        'attributes', (SELECT coalesce(json_agg(json_build_object(
+                            'id', a.id::text, 'name', a.name, 'description', a.description, 'data_type', a.data_type,
+                            'input_options', a.input_options, 'sort_order', a.sort_order,
+                            'required_to_create', a.required_to_create,
+                            'required_to_create_for_contacts', a.required_to_create_for_contacts,
+                            'visible_on_create', a.visible_on_create, 'visible_to_contacts', a.visible_to_contacts,
+                            'is_default', a.is_default, 'archived', a.archived,
+                            'created_at', a.created_at, 'updated_at', a.updated_at) ORDER BY a.sort_order, a.id), '[]')
+                          FROM ticket_type_attributes a
+                          WHERE a.workspace_id = tt.workspace_id AND a.ticket_type_id = tt.id))
+                 FROM ticket_types tt WHERE tt.workspace_id = t.workspace_id AND tt.id = t.ticket_type_id) AS ticket_type,
+              (SELECT coalesce(json_agg(json_build_object('id', c.id, 'external_id', c.external_id)
+                                        ORDER BY tc.position, c.id), '[]')
+                 FROM ticket_contacts tc JOIN contacts c ON c.workspace_id = tc.workspace_id AND c.id = tc.contact_id
+                 WHERE tc.workspace_id = t.workspace_id AND tc.ticket_id = t.id) AS contacts,
+              (SELECT b.id::text FROM admins b WHERE b.workspace_id = t.workspace_id AND b.type = 'bot') AS bot_id
+         FROM tickets t
+        WHERE t.workspace_id = $1 AND t.id = $2
+          FOR UPDATE OF t`,
+      [workspaceId, id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      workspaceId,
+      id: row.id,
+      ticketNumber: row.ticket_number,
+      state: row.state,
+      attributes: row.attributes,
+      adminAssigneeId: row.admin_assignee_id,
+      teamAssigneeId: row.team_assignee_id,
+      isShared: row.is_shared,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      type: {
+        id: row.ticket_type.id,
+        name: row.ticket_type.name,
+        description: row.ticket_type.description,
+        icon: row.ticket_type.icon,
+        archived: row.ticket_type.archived,
+        createdAt: new Date(row.ticket_type.created_at),
+        updatedAt: new Date(row.ticket_type.updated_at),
+        attributes: row.ticket_type.attributes.map((a) => ({
+          id: a.id,
+          name: a.name,
+          description: a.description,
+          dataType: a.data_type,
+          inputOptions: a.input_options,
+          order: a.sort_order,
+          requiredToCreate: a.required_to_create,
+          requiredToCreateForContacts: a.required_to_create_for_contacts,
+          visibleOnCreate: a.visible_on_create,
+          visibleToContacts: a.visible_to_contacts,
+          isDefault: a.is_default,
+          archived: a.archived,
+          createdAt: new Date(a.created_at),
+          updatedAt: new Date(a.updated_at),
+        })),
+      },
+      contacts: row.contacts.map((c) => ({ id: c.id, externalId: c.external_id })),
+      botId: row.bot_id,
+    };
+  }
+
+  /**
+   * Resolves an assignment's two ids in one query: whether the performing admin exists, and whether the
+   * assignee is an admin or a team of this workspace (an admin wins if both share the id).
+   */
+  async findAssignmentTargets(
+    manager: EntityManager,
+    workspaceId: string,
+    adminId: string,
+    assigneeId: string,
+  ): Promise<{ performerExists: boolean; assignee: AssigneeKind | null }> {
+    const performerId = isStoredId(adminId) ? adminId : null;
+    const targetId = isStoredId(assigneeId) ? assigneeId : null;
+    if (performerId === null) return { performerExists: false, assignee: null };
+    const rows: { performer: boolean; assignee_admin: boolean; assignee_team: boolean }[] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
+              EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
+              EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team`,
+      [workspaceId, performerId, targetId],
+    );
+    const row = rows[0]!;
+    return {
+      performerExists: row.performer,
+      assignee: row.assignee_admin ? 'admin' : row.assignee_team ? 'team' : null,
+    };
+  }
+
+  /**
+   * Writes the ticket's new values and its new parts in one statement, all stamped with the transaction's
+   * time (`now()`), parts in the given order so their ids follow it. Returns the new `updated_at`.
+   */
+  async applyUpdate(
+    manager: EntityManager,
+    workspaceId: string,
+    ticketId: string,
+    changes: TicketChanges,
+    parts: readonly NewPart[],
+  ): Promise<Date> {
+    const rows: { updated_at: Date }[] = await manager.query(
+      `WITH updated AS (
+         UPDATE tickets
+            SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
+                is_shared = $7, updated_at = now()
+          WHERE workspace_id = $1 AND id = $2
+         RETURNING updated_at
+       ), inserted AS (
+         INSERT INTO ticket_parts (workspace_id, id, ticket_id, part_type, author_id, ticket_state,
+                                   previous_ticket_state, assigned_to_type, assigned_to_id, created_at, updated_at)
+         SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
+                p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
+                now(), now()
+           FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
+         RETURNING id
+       )
+       SELECT updated_at FROM updated`,
+      [
+        workspaceId,
+        ticketId,
+        changes.state,
+        JSON.stringify(changes.attributes),
+        changes.adminAssigneeId,
+        changes.teamAssigneeId,
+        changes.isShared,
+        JSON.stringify(
+          parts.map((part) => ({
+            part_type: part.partType,
+            author_id: part.authorId,
+            ticket_state: part.ticketState ?? null,
+            previous_ticket_state: part.previousTicketState ?? null,
+            assigned_to_type: part.assignedToType ?? null,
+            assigned_to_id: part.assignedToId ?? null,
+          })),
+        ),
+      ],
+    );
+    return rows[0]!.updated_at;
+  }
+
+  /** The newest `PART_WINDOW` parts, oldest first, with their authors and the ticket's total count. */
+  async findRecentParts(
+    manager: EntityManager,
+    workspaceId: string,
+    ticketId: string,
+  ): Promise<{ parts: TicketPartView[]; total: number }> {
+    const rows: PartRow[] = await manager.query(
+      `SELECT p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
+              p.assigned_to_id, p.attachments, p.external_id, p.redacted, p.created_at, p.updated_at,
+              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email,
+              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count
+         FROM (SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
+                ORDER BY id DESC LIMIT ${PART_WINDOW}) p
+         JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
+        ORDER BY p.id`,
+      [workspaceId, ticketId],
+    );
+    return {
+      total: rows.length === 0 ? 0 : Number(rows[0]!.total_count),
+      parts: rows.map((row) => ({
+        id: row.id,
+        partType: row.part_type,
+        body: row.body,
+        ticketState: row.ticket_state,
+        previousTicketState: row.previous_ticket_state,
+        assignedToType: row.assigned_to_type,
+        assignedToId: row.assigned_to_id,
+        attachments: row.attachments,
+        externalId: row.external_id,
+        redacted: row.redacted,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+        author: { id: row.author_id, type: row.author_type, name: row.author_name, email: row.author_email },
+      })),
+    };
+  }
+}
