@@ -30,7 +30,10 @@ try {
   process.exit(1);
 }
 try {
-  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 } catch {
   process.stderr.write('build failed (see the TypeScript errors above)\n');
   process.exit(1);

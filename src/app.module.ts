@@ -19,7 +19,10 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.dbPoolSize), retryAttempts: 0 }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.databaseUrl, config.dbPoolSize),
+          retryAttempts: 0,
+        }),
         AuthModule,
         TicketsModule,
       ],

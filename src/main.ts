@@ -9,7 +9,8 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   const config = loadConfig();
   const database = await prepareDatabase(config, (line) => logger.log(line));
-  const demo = database.embedded && config.demoData ? await seedDemoWorkspace(database.url, config.dataDir) : null;
+  const demo =
+    database.embedded && config.demoData ? await seedDemoWorkspace(database.url, config.dataDir) : null;
   const app = await createApp({ ...config, databaseUrl: database.url });
   await app.listen(config.port, '0.0.0.0');
   logger.log(`listening on http://127.0.0.1:${config.port}`);
@@ -20,7 +21,9 @@ bootstrap().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -12,13 +12,17 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     return isPublic ? true : super.canActivate(context);
   }
 
   override handleRequest<T>(error: unknown, principal: T | false): T {
     // A database failure during the lookup is not the client's fault: let the filter answer 503.
-    if (error) throw error;
+    if (error instanceof Error) throw error;
+    if (error) throw new Error('authentication failed');
     if (!principal) throw new ApiError('unauthorized', 'Access Token Invalid');
     return principal;
   }

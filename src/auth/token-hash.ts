@@ -18,7 +18,7 @@ export function normalizeAuthorization(header: string | undefined): string | und
   if (!header) return undefined;
   const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header);
   if (!match) return header;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const token = colon === -1 ? decoded : decoded.slice(0, colon);
   return token ? `Bearer ${token}` : undefined;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/http/request-context';
-import { type ApiVersion, DEFAULT_VERSION, parseVersion } from '../common/versioning/versions';
+import { DEFAULT_VERSION, parseVersion } from '../common/versioning/versions';
 import { generateToken, hashToken } from './token-hash';
 
 export class UnknownWorkspaceError extends Error {}
@@ -15,33 +15,35 @@ export class TokensService {
    * index, so no stored secret is ever compared byte by byte in application code.
    */
   async authenticate(token: string): Promise<Principal | null> {
-    const rows: { workspace_id: string; id: string; default_intercom_version: string }[] = await this.dataSource.query(
-      `SELECT t.workspace_id, t.id::text, w.default_intercom_version
+    const rows: { workspace_id: string; id: string; default_intercom_version: string }[] =
+      await this.dataSource.query(
+        `SELECT t.workspace_id, t.id::text, w.default_intercom_version
          FROM access_tokens t JOIN workspaces w ON w.workspace_id = t.workspace_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
-      [hashToken(token)],
-    );
+        [hashToken(token)],
+      );
     const row = rows[0];
     if (!row) return null;
     return {
       workspaceId: row.workspace_id,
       tokenId: row.id,
-      defaultVersion: (parseVersion(row.default_intercom_version) ?? DEFAULT_VERSION) as ApiVersion,
+      defaultVersion: parseVersion(row.default_intercom_version) ?? DEFAULT_VERSION,
     };
   }
 
   /** Creates a token for a workspace and returns it; only its hash is stored. */
   async create(workspaceId: string, name = ''): Promise<string> {
-    const exists: unknown[] = await this.dataSource.query('SELECT 1 FROM workspaces WHERE workspace_id = $1', [
-      workspaceId,
-    ]);
-    if (exists.length === 0) throw new UnknownWorkspaceError(`workspace ${JSON.stringify(workspaceId)} not found`);
+    const exists: unknown[] = await this.dataSource.query(
+      'SELECT 1 FROM workspaces WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    if (exists.length === 0)
+      throw new UnknownWorkspaceError(`workspace ${JSON.stringify(workspaceId)} not found`);
     const token = generateToken();
-    await this.dataSource.query('INSERT INTO access_tokens (workspace_id, name, token_hash) VALUES ($1, $2, $3)', [
-      workspaceId,
-      name,
-      hashToken(token),
-    ]);
+    await this.dataSource.query(
+      'INSERT INTO access_tokens (workspace_id, name, token_hash) VALUES ($1, $2, $3)',
+      [workspaceId, name, hashToken(token)],
+    );
     return token;
   }
 

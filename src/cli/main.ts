@@ -53,7 +53,9 @@ export function buildProgram(out: (text: string) => void): Command {
     .requiredOption('--workspace <id>', 'the workspace the token belongs to')
     .option('--name <name>', 'a label for the token', '')
     .action(async (options: { workspace: string; name: string }) => {
-      const created = await withDatabase((dataSource) => new TokensService(dataSource).create(options.workspace, options.name));
+      const created = await withDatabase((dataSource) =>
+        new TokensService(dataSource).create(options.workspace, options.name),
+      );
       out(`${created}\n`);
     });
   token
@@ -78,7 +80,11 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`import failed, nothing was written:\n  ${error.problems.join('\n  ')}\n`);
       return 1;
     }
-    if (error instanceof UsageError || error instanceof UnknownWorkspaceError || error instanceof ConfigError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof UnknownWorkspaceError ||
+      error instanceof ConfigError
+    ) {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }

@@ -5,25 +5,35 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } fr
  * stops the process with a message naming the variable. README "Configuration" mirrors this table.
  */
 export class EnvSchema {
-  @IsInt() @Min(0) @Max(65535)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsString()
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsInt() @Min(1) @Max(200)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DB_POOL_SIZE = 10;
 
   @IsString()
   DATA_DIR = '.data';
 
-  @IsInt() @Min(1024) @Max(65535)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
   EMBEDDED_PG_PORT = 54329;
 
   @IsIn(['true', 'false'])
   DEMO_DATA: 'true' | 'false' = 'true';
 
-  @IsInt() @Min(1024) @Max(50 * 1024 * 1024)
+  @IsInt()
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(
-    error instanceof ConfigError ? `${error.message}\n` : `migration failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    error instanceof ConfigError
+      ? `${error.message}\n`
+      : `migration failed: ${error instanceof Error ? error.message : String(error)}\n`,
   );
   process.exit(1);
 });

@@ -13,7 +13,10 @@ export type PreparedDatabase = {
  * The database the server and the CLI use: `DATABASE_URL`, or the embedded PostgreSQL under `DATA_DIR`,
  * whose migrations are applied here (with `DATABASE_URL`, `npm run migration:run` does that).
  */
-export async function prepareDatabase(config: AppConfig, log: (line: string) => void): Promise<PreparedDatabase> {
+export async function prepareDatabase(
+  config: AppConfig,
+  log: (line: string) => void,
+): Promise<PreparedDatabase> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
   log(`starting embedded PostgreSQL in ${config.dataDir}/pg on 127.0.0.1:${config.embeddedPgPort}`);
   const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });

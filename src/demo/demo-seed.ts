@@ -14,9 +14,14 @@ export async function seedDemoWorkspace(url: string, dataDir: string) {
   const tokenFile = resolve(dataDir, 'demo-token');
   try {
     const tokens = new TokensService(dataSource);
-    const seeded: unknown[] = await dataSource.query('SELECT 1 FROM workspaces WHERE workspace_id = $1', [DEMO_WORKSPACE_ID]);
+    const seeded: unknown[] = await dataSource.query('SELECT 1 FROM workspaces WHERE workspace_id = $1', [
+      DEMO_WORKSPACE_ID,
+    ]);
     if (seeded.length === 0) await new ImportService(dataSource).import(DEMO_SNAPSHOT);
-    let token = await readFile(tokenFile, 'utf8').then((text) => text.trim(), () => '');
+    let token = await readFile(tokenFile, 'utf8').then(
+      (text) => text.trim(),
+      () => '',
+    );
     if (!token || !(await tokens.authenticate(token))) {
       token = await tokens.create(DEMO_WORKSPACE_ID, 'demo');
       await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });

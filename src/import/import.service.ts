@@ -49,7 +49,7 @@ export class ImportService {
     if (!validateSnapshot(parsed)) {
       throw new ImportError((validateSnapshot.errors ?? []).slice(0, MAX_PROBLEMS).map(describeSchemaError));
     }
-    return parsed as Snapshot;
+    return parsed;
   }
 
   async import(snapshot: Snapshot): Promise<ImportSummary> {
@@ -112,11 +112,15 @@ function checkSnapshot(s: Snapshot, existing: Existing): string[] {
   const duplicates = (kind: string, ids: string[]) => {
     const seen = new Set<string>();
     ids.forEach((value, index) => {
-      if (seen.has(value)) problems.push(`${kind}[${index}]: id "${value}" appears more than once in ${kind}`);
+      if (seen.has(value))
+        problems.push(`${kind}[${index}]: id "${value}" appears more than once in ${kind}`);
       seen.add(value);
     });
   };
-  if (s.workspace.default_intercom_version !== undefined && !parseVersion(s.workspace.default_intercom_version)) {
+  if (
+    s.workspace.default_intercom_version !== undefined &&
+    !parseVersion(s.workspace.default_intercom_version)
+  ) {
     problems.push(
       `workspace.default_intercom_version: "${s.workspace.default_intercom_version}" is not a supported version (1.0-2.9, Preview, Unstable)`,
     );
@@ -124,37 +128,56 @@ function checkSnapshot(s: Snapshot, existing: Existing): string[] {
 
   const admins = new Map(existing.adminTypes);
   const fileBots = (s.admins ?? []).filter((a) => a.type === 'bot');
-  duplicates('admins', (s.admins ?? []).map((a) => id(a.id)));
-  if (fileBots.length > 1) problems.push(`admins: ${fileBots.length} entries have "type": "bot"; a workspace has one Operator bot`);
+  duplicates(
+    'admins',
+    (s.admins ?? []).map((a) => id(a.id)),
+  );
+  if (fileBots.length > 1)
+    problems.push(`admins: ${fileBots.length} entries have "type": "bot"; a workspace has one Operator bot`);
   const existingBot = [...existing.adminTypes].find(([, type]) => type === 'bot')?.[0];
   (s.admins ?? []).forEach((a, i) => {
     const type = a.type ?? 'admin';
     if (type === 'bot' && existingBot !== undefined && existingBot !== id(a.id)) {
-      problems.push(`admins[${i}].id: the workspace's Operator bot is already admin "${existingBot}", not "${id(a.id)}"`);
+      problems.push(
+        `admins[${i}].id: the workspace's Operator bot is already admin "${existingBot}", not "${id(a.id)}"`,
+      );
     }
     if (type === 'admin' && existing.adminTypes.get(id(a.id)) === 'bot') {
-      problems.push(`admins[${i}].type: admin "${id(a.id)}" is the workspace's Operator bot and must keep "type": "bot"`);
+      problems.push(
+        `admins[${i}].type: admin "${id(a.id)}" is the workspace's Operator bot and must keep "type": "bot"`,
+      );
     }
     admins.set(id(a.id), type);
   });
 
   const teams = new Set(existing.teams);
-  duplicates('teams', (s.teams ?? []).map((t) => id(t.id)));
+  duplicates(
+    'teams',
+    (s.teams ?? []).map((t) => id(t.id)),
+  );
   (s.teams ?? []).forEach((t, i) => {
     teams.add(id(t.id));
     (t.admin_ids ?? []).forEach((adminId, j) => {
-      if (!admins.has(id(adminId))) problems.push(`teams[${i}].admin_ids[${j}]: admin "${id(adminId)}" not found`);
+      if (!admins.has(id(adminId)))
+        problems.push(`teams[${i}].admin_ids[${j}]: admin "${id(adminId)}" not found`);
     });
   });
 
   const contacts = new Set(existing.contacts);
-  duplicates('contacts', (s.contacts ?? []).map((c) => c.id));
+  duplicates(
+    'contacts',
+    (s.contacts ?? []).map((c) => c.id),
+  );
   (s.contacts ?? []).forEach((c) => contacts.add(c.id));
 
   const attributes = new Map([...existing.attributes].map(([typeId, byName]) => [typeId, new Map(byName)]));
-  duplicates('ticket_types', (s.ticket_types ?? []).map((t) => id(t.id)));
+  duplicates(
+    'ticket_types',
+    (s.ticket_types ?? []).map((t) => id(t.id)),
+  );
   const attributeIds = new Map<string, string>();
-  for (const [typeId, byName] of existing.attributes) for (const a of byName.values()) attributeIds.set(a.id, typeId);
+  for (const [typeId, byName] of existing.attributes)
+    for (const a of byName.values()) attributeIds.set(a.id, typeId);
   (s.ticket_types ?? []).forEach((t, i) => {
     const typeId = id(t.id);
     const byName = attributes.get(typeId) ?? new Map<string, AttributeRule & { id: string }>();
@@ -167,11 +190,14 @@ function checkSnapshot(s: Snapshot, existing: Existing): string[] {
         problems.push(`${where}.id: attribute "${id(a.id)}" already belongs to ticket type "${owner}"`);
       }
       attributeIds.set(id(a.id), typeId);
-      if (namesInFile.has(a.name)) problems.push(`${where}.name: "${a.name}" appears twice in this ticket type`);
+      if (namesInFile.has(a.name))
+        problems.push(`${where}.name: "${a.name}" appears twice in this ticket type`);
       namesInFile.add(a.name);
       const clash = byName.get(a.name);
       if (clash && clash.id !== id(a.id)) {
-        problems.push(`${where}.name: "${a.name}" is already attribute "${clash.id}" of ticket type "${typeId}"`);
+        problems.push(
+          `${where}.name: "${a.name}" is already attribute "${clash.id}" of ticket type "${typeId}"`,
+        );
       }
       byName.set(a.name, {
         id: id(a.id),
@@ -183,7 +209,10 @@ function checkSnapshot(s: Snapshot, existing: Existing): string[] {
     });
   });
 
-  duplicates('tickets', (s.tickets ?? []).map((t) => id(t.id)));
+  duplicates(
+    'tickets',
+    (s.tickets ?? []).map((t) => id(t.id)),
+  );
   const partIds = new Set<string>();
   (s.tickets ?? []).forEach((t, i) => {
     const where = `tickets[${i}] (id "${id(t.id)}")`;
@@ -192,7 +221,8 @@ function checkSnapshot(s: Snapshot, existing: Existing): string[] {
       problems.push(`${where}.ticket_type_id: ticket type "${typeId}" not found`);
     }
     (t.contact_ids ?? []).forEach((contactId, j) => {
-      if (!contacts.has(contactId)) problems.push(`${where}.contact_ids[${j}]: contact "${contactId}" not found`);
+      if (!contacts.has(contactId))
+        problems.push(`${where}.contact_ids[${j}]: contact "${contactId}" not found`);
     });
     if (!unassigned(t.admin_assignee_id) && admins.get(id(t.admin_assignee_id!)) !== 'admin') {
       problems.push(`${where}.admin_assignee_id: admin "${id(t.admin_assignee_id!)}" not found`);
@@ -217,7 +247,9 @@ function checkSnapshot(s: Snapshot, existing: Existing): string[] {
       const authorType = admins.get(id(p.author.id));
       if (!authorType) problems.push(`${partWhere}.author.id: admin "${id(p.author.id)}" not found`);
       else if (p.author.type && p.author.type !== authorType) {
-        problems.push(`${partWhere}.author.type: admin "${id(p.author.id)}" is a ${authorType}, not a ${p.author.type}`);
+        problems.push(
+          `${partWhere}.author.type: admin "${id(p.author.id)}" is a ${authorType}, not a ${p.author.type}`,
+        );
       }
       const target = p.assigned_to;
       if (target?.type === 'admin' && !unassigned(target.id) && !admins.has(id(target.id!))) {
@@ -233,7 +265,8 @@ function checkSnapshot(s: Snapshot, existing: Existing): string[] {
 
 /** The API's value rules, except that stored data may hold files and empty required attributes. */
 function checkImportedValue(rule: AttributeRule, value: unknown): string | null {
-  if (rule.dataType === 'files') return value === null || Array.isArray(value) ? null : 'must be an array of files';
+  if (rule.dataType === 'files')
+    return value === null || Array.isArray(value) ? null : 'must be an array of files';
   if (value === null) return null;
   try {
     normalizeAttributeValue(rule, value);
@@ -290,7 +323,12 @@ async function write(manager: EntityManager, s: Snapshot, existing: Existing): P
      ON CONFLICT (workspace_id, id) DO UPDATE
        SET external_id = EXCLUDED.external_id, role = EXCLUDED.role, email = EXCLUDED.email`,
     ws,
-    (s.contacts ?? []).map((c) => ({ id: c.id, external_id: c.external_id ?? null, role: c.role ?? 'user', email: c.email ?? null })),
+    (s.contacts ?? []).map((c) => ({
+      id: c.id,
+      external_id: c.external_id ?? null,
+      role: c.role ?? 'user',
+      email: c.email ?? null,
+    })),
   );
 
   const types = s.ticket_types ?? [];
@@ -366,10 +404,10 @@ async function write(manager: EntityManager, s: Snapshot, existing: Existing): P
     );
   }
   if (![...existing.adminTypes.values(), ...admins.map((a) => a.type)].includes('bot')) {
-    await manager.query(`INSERT INTO admins (workspace_id, type, name, email) VALUES ($1, 'bot', 'Operator', $2)`, [
-      ws,
-      botEmail(ws),
-    ]);
+    await manager.query(
+      `INSERT INTO admins (workspace_id, type, name, email) VALUES ($1, 'bot', 'Operator', $2)`,
+      [ws, botEmail(ws)],
+    );
   }
 
   const rules = await attributeRules(manager, ws);
@@ -394,10 +432,10 @@ async function write(manager: EntityManager, s: Snapshot, existing: Existing): P
 
   const ticketIds = tickets.map((t) => id(t.id));
   for (let i = 0; i < ticketIds.length; i += BATCH) {
-    await manager.query('DELETE FROM ticket_contacts WHERE workspace_id = $1 AND ticket_id = ANY($2::bigint[])', [
-      ws,
-      ticketIds.slice(i, i + BATCH),
-    ]);
+    await manager.query(
+      'DELETE FROM ticket_contacts WHERE workspace_id = $1 AND ticket_id = ANY($2::bigint[])',
+      [ws, ticketIds.slice(i, i + BATCH)],
+    );
   }
   await upsert(
     manager,
@@ -406,7 +444,13 @@ async function write(manager: EntityManager, s: Snapshot, existing: Existing): P
        FROM jsonb_to_recordset($2::jsonb) AS r(ticket_id bigint, contact_id text, position integer)
      ON CONFLICT DO NOTHING`,
     ws,
-    tickets.flatMap((t) => (t.contact_ids ?? []).map((contactId, position) => ({ ticket_id: id(t.id), contact_id: contactId, position }))),
+    tickets.flatMap((t) =>
+      (t.contact_ids ?? []).map((contactId, position) => ({
+        ticket_id: id(t.id),
+        contact_id: contactId,
+        position,
+      })),
+    ),
   );
 
   const parts = tickets.flatMap((t) => (t.ticket_parts ?? []).map((p) => partRow(t, p)));
@@ -446,12 +490,20 @@ async function write(manager: EntityManager, s: Snapshot, existing: Existing): P
   };
 }
 
-async function attributeRules(manager: EntityManager, ws: string): Promise<Map<string, Map<string, AttributeRule>>> {
-  const rows: { ticket_type_id: string; name: string; data_type: AttributeRule['dataType']; required_to_create: boolean; input_options: AttributeRule['inputOptions'] }[] =
-    await manager.query(
-      'SELECT ticket_type_id::text, name, data_type, required_to_create, input_options FROM ticket_type_attributes WHERE workspace_id = $1',
-      [ws],
-    );
+async function attributeRules(
+  manager: EntityManager,
+  ws: string,
+): Promise<Map<string, Map<string, AttributeRule>>> {
+  const rows: {
+    ticket_type_id: string;
+    name: string;
+    data_type: AttributeRule['dataType'];
+    required_to_create: boolean;
+    input_options: AttributeRule['inputOptions'];
+  }[] = await manager.query(
+    'SELECT ticket_type_id::text, name, data_type, required_to_create, input_options FROM ticket_type_attributes WHERE workspace_id = $1',
+    [ws],
+  );
   const rules = new Map<string, Map<string, AttributeRule>>();
   for (const row of rows) {
     if (!rules.has(row.ticket_type_id)) rules.set(row.ticket_type_id, new Map());
@@ -503,7 +555,12 @@ function partRow(t: SnapshotTicket, p: SnapshotPart) {
   };
 }
 
-async function upsert(manager: EntityManager, sql: string, ws: string, rows: readonly object[]): Promise<void> {
+async function upsert(
+  manager: EntityManager,
+  sql: string,
+  ws: string,
+  rows: readonly object[],
+): Promise<void> {
   for (let i = 0; i < rows.length; i += BATCH) {
     await manager.query(sql, [ws, JSON.stringify(rows.slice(i, i + BATCH))]);
   }
@@ -521,7 +578,8 @@ function describeSchemaError(error: ErrorObject): string {
     .join('')
     .replace(/^\./, '');
   const where = path || '(top level)';
-  if (error.keyword === 'required') return `${where}: missing required field "${String(error.params.missingProperty)}"`;
+  if (error.keyword === 'required')
+    return `${where}: missing required field "${String(error.params.missingProperty)}"`;
   if (error.keyword === 'enum') {
     return `${where}: must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   }

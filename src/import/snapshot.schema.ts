@@ -43,7 +43,11 @@ export const SNAPSHOT_SCHEMA = {
       items: {
         type: 'object',
         required: ['id', 'name'],
-        properties: { id: numericId, name: { type: 'string', minLength: 1 }, admin_ids: { type: 'array', items: numericId } },
+        properties: {
+          id: numericId,
+          name: { type: 'string', minLength: 1 },
+          admin_ids: { type: 'array', items: numericId },
+        },
       },
     },
     contacts: {
@@ -121,7 +125,12 @@ export const SNAPSHOT_SCHEMA = {
         required: ['id', 'ticket_type_id'],
         properties: {
           id: numericId,
-          ticket_id: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0 }] },
+          ticket_id: {
+            anyOf: [
+              { type: 'string', minLength: 1 },
+              { type: 'integer', minimum: 0 },
+            ],
+          },
           ticket_type_id: numericId,
           ticket_state: state,
           ticket_attributes: { type: 'object' },

@@ -26,7 +26,10 @@ export type SnapshotAttribute = {
   name: string;
   description?: string;
   data_type: 'string' | 'list' | 'integer' | 'decimal' | 'boolean' | 'datetime' | 'files';
-  input_options?: { list_items?: { id: string; label: string; archived?: boolean }[]; [k: string]: unknown } | null;
+  input_options?: {
+    list_items?: { id: string; label: string; archived?: boolean }[];
+    [k: string]: unknown;
+  } | null;
   order?: number;
   required_to_create?: boolean;
   required_to_create_for_contacts?: boolean;

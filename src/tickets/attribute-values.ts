@@ -48,10 +48,14 @@ export function normalizeAttributeValue(rule: AttributeRule, value: unknown): At
   const field = `ticket_attributes.${rule.name}`;
   if (rule.dataType === 'files') {
     // BEHAVIOUR.md §2 (decided): file uploads are not part of this endpoint.
-    throw ApiError.invalid(field, `${rule.name} is a files attribute; files cannot be set through this endpoint`);
+    throw ApiError.invalid(
+      field,
+      `${rule.name} is a files attribute; files cannot be set through this endpoint`,
+    );
   }
   if (value === null) {
-    if (rule.requiredToCreate) throw ApiError.invalid(field, `${rule.name} is required and cannot be cleared`);
+    if (rule.requiredToCreate)
+      throw ApiError.invalid(field, `${rule.name} is required and cannot be cleared`);
     return null;
   }
   switch (rule.dataType) {
@@ -73,7 +77,10 @@ export function normalizeAttributeValue(rule: AttributeRule, value: unknown): At
       return value;
     case 'datetime':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_INTEGER) {
-        throw ApiError.invalid(field, `${rule.name} must be a unix timestamp in whole seconds (an integer >= 0)`);
+        throw ApiError.invalid(
+          field,
+          `${rule.name} must be a unix timestamp in whole seconds (an integer >= 0)`,
+        );
       }
       return value;
     case 'list':

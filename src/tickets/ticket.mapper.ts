@@ -72,7 +72,11 @@ function toTicket29(ticket: TicketView) {
   };
 }
 
-function toTicketTypeAttribute(attribute: TicketTypeAttributeView, workspaceId: string, ticketTypeId: string) {
+function toTicketTypeAttribute(
+  attribute: TicketTypeAttributeView,
+  workspaceId: string,
+  ticketTypeId: string,
+) {
   return {
     type: 'ticket_type_attribute' as const,
     id: attribute.id,

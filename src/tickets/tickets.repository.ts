@@ -190,13 +190,14 @@ export class TicketsRepository {
     const performerId = isStoredId(adminId) ? adminId : null;
     const targetId = isStoredId(assigneeId) ? assigneeId : null;
     if (performerId === null) return { performerExists: false, assignee: null };
-    const rows: { performer: boolean; assignee_admin: boolean; assignee_team: boolean }[] = await manager.query(
-      `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
+    const rows: { performer: boolean; assignee_admin: boolean; assignee_team: boolean }[] =
+      await manager.query(
+        `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
               EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
               EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team`,
-      [workspaceId, performerId, targetId],
-    );
-    const row = rows[0]!;
+        [workspaceId, performerId, targetId],
+      );
+    const row = rows[0];
     return {
       performerExists: row.performer,
       assignee: row.assignee_admin ? 'admin' : row.assignee_team ? 'team' : null,
@@ -251,7 +252,7 @@ export class TicketsRepository {
         ),
       ],
     );
-    return rows[0]!.updated_at;
+    return rows[0].updated_at;
   }
 
   /** The newest `PART_WINDOW` parts, oldest first, with their authors and the ticket's total count. */
@@ -272,7 +273,7 @@ export class TicketsRepository {
       [workspaceId, ticketId],
     );
     return {
-      total: rows.length === 0 ? 0 : Number(rows[0]!.total_count),
+      total: rows.length === 0 ? 0 : Number(rows[0].total_count),
       parts: rows.map((row) => ({
         id: row.id,
         partType: row.part_type,

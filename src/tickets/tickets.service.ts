@@ -29,14 +29,17 @@ export class TicketsService {
 
       let updatedAt = ticket.updatedAt;
       if (plan) {
-        updatedAt = await this.tickets.applyUpdate(manager, ctx.workspaceId, ticket.id, plan.changes, plan.parts);
+        updatedAt = await this.tickets.applyUpdate(
+          manager,
+          ctx.workspaceId,
+          ticket.id,
+          plan.changes,
+          plan.parts,
+        );
       }
       const { parts, total } = await this.tickets.findRecentParts(manager, ctx.workspaceId, ticket.id);
       const next = plan?.changes ?? ticket;
-      return toTicketResponse(
-        { ...ticket, ...next, updatedAt, parts, totalParts: total },
-        ctx.version,
-      );
+      return toTicketResponse({ ...ticket, ...next, updatedAt, parts, totalParts: total }, ctx.version);
     });
   }
 

@@ -24,7 +24,8 @@ export function parseUpdateTicketRequest(raw: RawBody): UpdateTicketInput {
   const body = parseJsonObject(raw);
   const dto = new UpdateTicketDto();
   // Only the fields of the 2.9 contract are read; `open`, `snoozed_until`, `ticket_state_id`, ... are ignored.
-  if (body.ticket_attributes !== undefined) dto.ticket_attributes = body.ticket_attributes as Record<string, unknown>;
+  if (body.ticket_attributes !== undefined)
+    dto.ticket_attributes = body.ticket_attributes as Record<string, unknown>;
   if (body.state !== undefined) dto.state = body.state as SettableState;
   if (body.is_shared !== undefined) dto.is_shared = body.is_shared as boolean;
   if (body.assignment !== undefined) {
@@ -56,7 +57,10 @@ function parseJsonObject(raw: RawBody): Record<string, unknown> {
   const bytes = raw.bytes;
   if (!bytes || bytes.length === 0) return {};
   if (raw.contentType !== undefined && !isJsonContentType(raw.contentType)) {
-    throw new ApiError('unsupported_media_type', `Content-Type must be application/json (got ${clip(raw.contentType)})`);
+    throw new ApiError(
+      'unsupported_media_type',
+      `Content-Type must be application/json (got ${clip(raw.contentType)})`,
+    );
   }
   let text: string;
   try {
@@ -76,7 +80,7 @@ function parseJsonObject(raw: RawBody): Record<string, unknown> {
 }
 
 export function isJsonContentType(contentType: string): boolean {
-  const mime = contentType.split(';')[0]!.trim().toLowerCase();
+  const mime = contentType.split(';')[0].trim().toLowerCase();
   return mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'));
 }
 
@@ -85,7 +89,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function firstError(errors: ValidationError[], prefix = ''): ApiError {
-  const error = errors[0]!;
+  const error = errors[0];
   const field = prefix + error.property;
   const message = Object.values(error.constraints ?? {})[0];
   if (message) return ApiError.invalid(field, message);

@@ -7,7 +7,17 @@ import { ApiError, toErrorList } from './api-error';
 type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
 
 /** PostgreSQL / driver signs that the database, not the request, is at fault. */
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -25,7 +35,8 @@ export function toApiError(exception: unknown): ApiError {
     const status = exception.getStatus();
     if (status === 404) return new ApiError('not_found', 'Resource Not Found');
     if (status === 413) return new ApiError('request_entity_too_large', 'Request body is too large');
-    if (status === 415) return new ApiError('unsupported_media_type', 'Content-Type must be application/json');
+    if (status === 415)
+      return new ApiError('unsupported_media_type', 'Content-Type must be application/json');
     if (status === 401) return new ApiError('unauthorized', 'Access Token Invalid');
     if (status < 500) return new ApiError('parameter_invalid', 'The request is invalid');
     return new ApiError('server_error', 'Internal server error');

@@ -17,7 +17,8 @@ export class RawBodyMiddleware implements NestMiddleware {
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      void this.parse(req, res, (error?: unknown) => (error ? reject(error as Error) : resolve()));
+      // body-parser passes http-errors instances (Error subclasses with `status` and `type`).
+      void this.parse(req, res, (error?: Error) => (error ? reject(error) : resolve()));
     });
     next();
   }

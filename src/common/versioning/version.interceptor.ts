@@ -42,6 +42,11 @@ export class VersionInterceptor implements NestInterceptor {
 export function resolveVersion(header: string | undefined, workspaceDefault: ApiVersion): ApiVersion {
   if (header === undefined) return workspaceDefault;
   const version = parseVersion(header);
-  if (!version) throw new ApiError('intercom_version_invalid', 'The requested version could not be found', VERSION_HEADER);
+  if (!version)
+    throw new ApiError(
+      'intercom_version_invalid',
+      'The requested version could not be found',
+      VERSION_HEADER,
+    );
   return version;
 }

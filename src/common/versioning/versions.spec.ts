@@ -15,5 +15,6 @@ describe('compareVersions', () => {
     expect(compareVersions('1.4', '2.0')).toBeLessThan(0);
     expect(compareVersions('2.9', '2.9')).toBe(0);
   });
-  it('puts Preview after every numbered version', () => expect(compareVersions('Preview', '2.9')).toBeGreaterThan(0));
+  it('puts Preview after every numbered version', () =>
+    expect(compareVersions('Preview', '2.9')).toBeGreaterThan(0));
 });

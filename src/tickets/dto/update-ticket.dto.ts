@@ -19,8 +19,10 @@ function IsIdLike(options?: ValidationOptions): PropertyDecorator {
       name: 'isIdLike',
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'string' || (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0),
-        defaultMessage: (args) => `${args?.property ?? 'value'} must be a string or a non-negative integer id`,
+          typeof value === 'string' ||
+          (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'value'} must be a string or a non-negative integer id`,
       },
     },
     options,

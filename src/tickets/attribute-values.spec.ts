@@ -1,0 +1,210 @@
+import { ApiError } from '../common/errors/api-error';
+import { type AttributeRule, diffAttributes, normalizeAttributeValue } from './attribute-values';
+import type { DataType } from './entities/ticket-type-attribute.entity';
+
+const HIGH = 'b1f0c7e2-2c3a-4d6e-9b1a-0f6c2d7e8a91';
+const LOW = 'd3b2e9a4-4e5c-4f80-9d3c-2b8e4f9a0c13';
+const ANCIENT = 'e4c3f0b5-5f6d-4a91-8e4d-3c9f5a0b1d24';
+
+function rule(name: string, dataType: DataType, extra: Partial<AttributeRule> = {}): AttributeRule {
+  return { name, dataType, requiredToCreate: false, inputOptions: null, ...extra };
+}
+
+const RULES = {
+  title: rule('_default_title_', 'string', { requiredToCreate: true }),
+  description: rule('_default_description_', 'string'),
+  priority: rule('Priority', 'list', {
+    inputOptions: {
+      list_items: [
+        { id: HIGH, label: 'High', archived: false },
+        { id: LOW, label: 'Low' },
+        { id: ANCIENT, label: 'Ancient', archived: true },
+      ],
+    },
+  }),
+  users: rule('Affected users', 'integer'),
+  amount: rule('Amount', 'decimal'),
+  reproducible: rule('Reproducible', 'boolean'),
+  seenAt: rule('Seen at', 'datetime'),
+  screenshots: rule('Screenshots', 'files'),
+} as const;
+
+const ALL_RULES = Object.values(RULES);
+
+/** Runs `fn` and returns the ApiError it throws; fails the test if it throws nothing or something else. */
+function errorOf(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected an ApiError, nothing was thrown');
+}
+
+function expectInvalid(fn: () => unknown, field: string): ApiError {
+  const error = errorOf(fn);
+  expect({ code: error.code, status: error.status, field: error.field }).toEqual({
+    code: 'parameter_invalid',
+    status: 400,
+    field,
+  });
+  return error;
+}
+
+describe('normalizeAttributeValue', () => {
+  type Case = [string, AttributeRule, unknown, unknown];
+  const accepted: Case[] = [
+    ['string ""', RULES.description, '', ''],
+    ['string "x"', RULES.description, 'x', 'x'],
+    ['string unicode', RULES.description, 'Ünïcødé 🐞 漢字', 'Ünïcødé 🐞 漢字'],
+    ['string null (clears)', RULES.description, null, null],
+    ['integer 0', RULES.users, 0, 0],
+    ['integer -5', RULES.users, -5, -5],
+    ['integer 2^53', RULES.users, 2 ** 53, 2 ** 53],
+    ['integer -(2^53)', RULES.users, -(2 ** 53), -(2 ** 53)],
+    ['decimal 0', RULES.amount, 0, 0],
+    ['decimal 1.25', RULES.amount, 1.25, 1.25],
+    ['decimal -3', RULES.amount, -3, -3],
+    ['decimal 1e300', RULES.amount, 1e300, 1e300],
+    ['boolean true', RULES.reproducible, true, true],
+    ['boolean false', RULES.reproducible, false, false],
+    ['datetime 0', RULES.seenAt, 0, 0],
+    ['datetime 1717021671', RULES.seenAt, 1_717_021_671, 1_717_021_671],
+    ['list label', RULES.priority, 'Low', 'Low'],
+    ['list id, stored as its label', RULES.priority, LOW, 'Low'],
+    ['list id of an item without an archived flag', RULES.priority, HIGH, 'High'],
+  ];
+  it.each(accepted)('accepts %s', (_label, attribute, value, stored) => {
+    expect(normalizeAttributeValue(attribute, value)).toEqual(stored);
+  });
+
+  const rejected: [string, AttributeRule, unknown][] = [
+    ['string 1', RULES.description, 1],
+    ['string true', RULES.description, true],
+    ['string {}', RULES.description, {}],
+    ['string []', RULES.description, []],
+    ['null on a required_to_create string', RULES.title, null],
+    ['integer 1.5', RULES.users, 1.5],
+    ['integer "3"', RULES.users, '3'],
+    ['integer 2^53 + 2', RULES.users, 2 ** 53 + 2],
+    ['integer -(2^53) - 2', RULES.users, -(2 ** 53) - 2],
+    ['integer true', RULES.users, true],
+    ['integer 1e300', RULES.users, 1e300],
+    ['integer NaN', RULES.users, Number.NaN],
+    ['decimal "1.0"', RULES.amount, '1.0'],
+    ['decimal true', RULES.amount, true],
+    ['decimal Infinity', RULES.amount, Number.POSITIVE_INFINITY],
+    ['decimal -Infinity', RULES.amount, Number.NEGATIVE_INFINITY],
+    ['decimal NaN', RULES.amount, Number.NaN],
+    ['boolean "true"', RULES.reproducible, 'true'],
+    ['boolean 0', RULES.reproducible, 0],
+    ['boolean 1', RULES.reproducible, 1],
+    ['datetime -1', RULES.seenAt, -1],
+    ['datetime 1.5', RULES.seenAt, 1.5],
+    ['datetime "2024-01-01"', RULES.seenAt, '2024-01-01'],
+    ['datetime true', RULES.seenAt, true],
+    ['list label in another case', RULES.priority, 'low'],
+    ['list archived label', RULES.priority, 'Ancient'],
+    ['list archived id', RULES.priority, ANCIENT],
+    ['list number', RULES.priority, 1],
+    ['list unknown label', RULES.priority, 'Nope'],
+    ['list object with an id', RULES.priority, { id: LOW }],
+    ['list without input_options', rule('Bare list', 'list'), 'Low'],
+    ['files []', RULES.screenshots, []],
+    ['files [{url}]', RULES.screenshots, [{ url: 'x' }]],
+    ['files "x"', RULES.screenshots, 'x'],
+    ['files null', RULES.screenshots, null],
+  ];
+  it.each(rejected)(
+    'rejects %s with parameter_invalid on ticket_attributes.<name>',
+    (_label, attribute, value) => {
+      const error = expectInvalid(
+        () => normalizeAttributeValue(attribute, value),
+        `ticket_attributes.${attribute.name}`,
+      );
+      expect(error.message).toContain(attribute.name);
+    },
+  );
+
+  it('lists the allowed labels, not the archived one, when a list value is rejected', () => {
+    const error = expectInvalid(
+      () => normalizeAttributeValue(RULES.priority, 'Nope'),
+      'ticket_attributes.Priority',
+    );
+    expect(error.message).toContain('"High"');
+    expect(error.message).toContain('"Low"');
+    expect(error.message).not.toContain('Ancient');
+  });
+});
+
+describe('diffAttributes', () => {
+  const stored = { _default_title_: 'Login fails', Priority: 'High', Amount: 2 };
+
+  it('returns the changed attributes in request key order, list values as labels', () => {
+    const changes = diffAttributes(
+      ALL_RULES,
+      { Reproducible: true, Priority: LOW, _default_title_: 'New' },
+      stored,
+    );
+    expect(changes).toEqual([
+      { name: 'Reproducible', value: true },
+      { name: 'Priority', value: 'Low' },
+      { name: '_default_title_', value: 'New' },
+    ]);
+  });
+
+  it('leaves out values equal to the stored ones, a list id included', () => {
+    const input = { _default_title_: 'Login fails', Priority: HIGH, Amount: 2, Reproducible: false };
+    expect(diffAttributes(ALL_RULES, input, stored)).toEqual([{ name: 'Reproducible', value: false }]);
+    expect(diffAttributes(ALL_RULES, { Priority: 'High' }, stored)).toEqual([]);
+  });
+
+  it('reports a clear as a null change, and clearing an absent attribute as no change', () => {
+    expect(diffAttributes(ALL_RULES, { Amount: null }, stored)).toEqual([{ name: 'Amount', value: null }]);
+    expect(diffAttributes(ALL_RULES, { _default_description_: null }, stored)).toEqual([]);
+  });
+
+  it('returns nothing for an empty object', () => {
+    expect(diffAttributes(ALL_RULES, {}, stored)).toEqual([]);
+  });
+
+  it('rejects unknown names, all of them in request order, on the field ticket_attributes', () => {
+    const error = expectInvalid(
+      () => diffAttributes(ALL_RULES, { Amount: 3, Nope: 1, Other: 'x' }, stored),
+      'ticket_attributes',
+    );
+    expect(error.message).toBe('Extra attributes provided that are not found on ticket type: Nope, Other');
+  });
+
+  it('matches names exactly (case-sensitive)', () => {
+    const error = expectInvalid(() => diffAttributes(ALL_RULES, { amount: 3 }, stored), 'ticket_attributes');
+    expect(error.message).toBe('Extra attributes provided that are not found on ticket type: amount');
+  });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'treats %s as an unknown attribute, not as an object builtin',
+    (name) => {
+      const input = JSON.parse(`{"Amount": 3, ${JSON.stringify(name)}: {"polluted": true}}`) as Record<
+        string,
+        unknown
+      >;
+      const error = expectInvalid(() => diffAttributes(ALL_RULES, input, stored), 'ticket_attributes');
+      expect(error.message).toBe(`Extra attributes provided that are not found on ticket type: ${name}`);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
+
+  it('compares with own stored values only, not inherited properties', () => {
+    const rules = [rule('toString', 'string')];
+    expect(diffAttributes(rules, { toString: null }, {})).toEqual([]);
+    expect(diffAttributes(rules, { toString: 'x' }, {})).toEqual([{ name: 'toString', value: 'x' }]);
+  });
+
+  it('validates every value, reporting the bad attribute', () => {
+    expectInvalid(
+      () => diffAttributes(ALL_RULES, { Amount: 3, 'Affected users': 1.5 }, stored),
+      'ticket_attributes.Affected users',
+    );
+  });
+});

@@ -1,0 +1,308 @@
+import type { TicketState } from './entities/ticket.entity';
+import { toTicketResponse, unixSeconds } from './ticket.mapper';
+import type { TicketPartView, TicketTypeAttributeView, TicketView } from './ticket.view';
+
+const T0 = 1_717_021_671;
+const at = (seconds: number, ms = 0) => new Date(seconds * 1000 + ms);
+
+const BOT = { id: '991267720', type: 'bot' as const, name: 'Operator', email: 'operator+ws_1@intercom.io' };
+const ADMIN = { id: '991267719', type: 'admin' as const, name: 'Ann Admin', email: 'ann@test.example' };
+
+function attribute(overrides: Partial<TicketTypeAttributeView> = {}): TicketTypeAttributeView {
+  return {
+    id: '208',
+    name: '_default_title_',
+    description: 'Title',
+    dataType: 'string',
+    inputOptions: null,
+    order: 0,
+    requiredToCreate: true,
+    requiredToCreateForContacts: false,
+    visibleOnCreate: true,
+    visibleToContacts: true,
+    isDefault: true,
+    archived: false,
+    createdAt: at(T0, 999),
+    updatedAt: at(T0 + 1, 500),
+    ...overrides,
+  };
+}
+
+function part(overrides: Partial<TicketPartView> = {}): TicketPartView {
+  return {
+    id: '100',
+    partType: 'comment',
+    body: '<p>It fails</p>',
+    ticketState: null,
+    previousTicketState: null,
+    assignedToType: null,
+    assignedToId: null,
+    attachments: [],
+    externalId: null,
+    redacted: false,
+    createdAt: at(T0 + 60),
+    updatedAt: at(T0 + 60),
+    author: ADMIN,
+    ...overrides,
+  };
+}
+
+const LIST_OPTIONS = { list_items: [{ id: 'a1', label: 'High', archived: false }] };
+
+function view(overrides: Partial<TicketView> = {}): TicketView {
+  return {
+    workspaceId: 'ws_1',
+    id: '447',
+    ticketNumber: '1390',
+    state: 'submitted',
+    attributes: { _default_title_: 'Login fails', Priority: 'High' },
+    adminAssigneeId: null,
+    teamAssigneeId: null,
+    isShared: true,
+    createdAt: at(T0 + 1, 999),
+    updatedAt: at(T0 + 60, 1),
+    type: {
+      id: '71',
+      name: 'Bug',
+      description: 'A bug',
+      icon: '🐞',
+      archived: false,
+      createdAt: at(T0),
+      updatedAt: at(T0, 750),
+      attributes: [
+        attribute(),
+        attribute({ id: '210', name: 'Priority', dataType: 'list', inputOptions: LIST_OPTIONS, order: 2 }),
+        attribute({ id: '216', name: 'Legacy code', order: 8, archived: true, isDefault: false }),
+      ],
+    },
+    contacts: [{ id: '6657abe76abd0164c24b0df3', externalId: 'u-1' }, { id: 'c2', externalId: null }],
+    parts: [part()],
+    totalParts: 1,
+    ...overrides,
+  };
+}
+
+const TICKET_KEYS = [
+  'admin_assignee_id',
+  'contacts',
+  'created_at',
+  'id',
+  'is_shared',
+  'team_assignee_id',
+  'ticket_attributes',
+  'ticket_id',
+  'ticket_parts',
+  'ticket_state',
+  'ticket_state_external_label',
+  'ticket_state_internal_label',
+  'ticket_type',
+  'type',
+  'updated_at',
+];
+
+const COMMON_PART_KEYS = [
+  'attachments',
+  'author',
+  'body',
+  'created_at',
+  'external_id',
+  'id',
+  'part_type',
+  'redacted',
+  'type',
+  'updated_at',
+];
+
+const sorted = (keys: string[]) => [...keys].sort();
+
+describe('toTicketResponse (2.9)', () => {
+  it('has every ticket field of the reference page, and no other', () => {
+    expect(Object.keys(toTicketResponse(view(), '2.9')).sort()).toEqual(sorted(TICKET_KEYS));
+  });
+
+  it('maps the ticket fields', () => {
+    expect(toTicketResponse(view(), '2.9')).toMatchObject({
+      type: 'ticket',
+      id: '447',
+      ticket_id: '1390',
+      ticket_attributes: { _default_title_: 'Login fails', Priority: 'High' },
+      ticket_state: 'submitted',
+      is_shared: true,
+      contacts: {
+        type: 'contact.list',
+        contacts: [
+          { type: 'contact', id: '6657abe76abd0164c24b0df3', external_id: 'u-1' },
+          { type: 'contact', id: 'c2', external_id: null },
+        ],
+      },
+    });
+  });
+
+  const labels: [TicketState, string, string][] = [
+    ['submitted', 'Submitted', 'Submitted'],
+    ['in_progress', 'In progress', 'In progress'],
+    ['waiting_on_customer', 'Waiting on customer', 'Waiting on you'],
+    ['resolved', 'Resolved', 'Resolved'],
+  ];
+  it.each(labels)('labels %s as %s (internal) / %s (external)', (state, internal, external) => {
+    expect(toTicketResponse(view({ state }), '2.9')).toMatchObject({
+      ticket_state: state,
+      ticket_state_internal_label: internal,
+      ticket_state_external_label: external,
+    });
+  });
+
+  it('shows "0" for an unassigned admin or team, the id otherwise', () => {
+    expect(toTicketResponse(view(), '2.9')).toMatchObject({ admin_assignee_id: '0', team_assignee_id: '0' });
+    expect(toTicketResponse(view({ adminAssigneeId: '991267719', teamAssigneeId: null }), '2.9')).toMatchObject({
+      admin_assignee_id: '991267719',
+      team_assignee_id: '0',
+    });
+    expect(toTicketResponse(view({ adminAssigneeId: null, teamAssigneeId: '814' }), '2.9')).toMatchObject({
+      admin_assignee_id: '0',
+      team_assignee_id: '814',
+    });
+  });
+
+  it('writes timestamps as integer unix seconds, floored', () => {
+    const res = toTicketResponse(view(), '2.9');
+    expect(res.created_at).toBe(T0 + 1);
+    expect(res.updated_at).toBe(T0 + 60);
+    expect(res.ticket_type.created_at).toBe(T0);
+    expect(res.ticket_type.updated_at).toBe(T0);
+    const first = res.ticket_type.ticket_type_attributes.ticket_type_attributes[0]!;
+    expect([first.created_at, first.updated_at]).toEqual([T0, T0 + 1]);
+  });
+
+  it('maps the ticket type with all its attributes, archived ones included, in the given order', () => {
+    const { ticket_type } = toTicketResponse(view(), '2.9');
+    expect(ticket_type).toMatchObject({
+      type: 'ticket_type',
+      id: '71',
+      name: 'Bug',
+      description: 'A bug',
+      icon: '🐞',
+      workspace_id: 'ws_1',
+      archived: false,
+    });
+    expect(ticket_type.ticket_type_attributes.type).toBe('ticket_type_attributes.list');
+    const attributes = ticket_type.ticket_type_attributes.ticket_type_attributes;
+    expect(attributes.map((a) => [a.name, a.archived])).toEqual([
+      ['_default_title_', false],
+      ['Priority', false],
+      ['Legacy code', true],
+    ]);
+    expect(attributes[0]).toEqual({
+      type: 'ticket_type_attribute',
+      id: '208',
+      workspace_id: 'ws_1',
+      name: '_default_title_',
+      description: 'Title',
+      data_type: 'string',
+      input_options: {},
+      order: 0,
+      required_to_create: true,
+      required_to_create_for_contacts: false,
+      visible_on_create: true,
+      visible_to_contacts: true,
+      default: true,
+      ticket_type_id: 71,
+      archived: false,
+      created_at: T0,
+      updated_at: T0 + 1,
+    });
+  });
+
+  it('gives ticket_type_id as an integer and input_options as stored when set', () => {
+    const attributes = toTicketResponse(view(), '2.9').ticket_type.ticket_type_attributes.ticket_type_attributes;
+    expect(attributes.map((a) => a.ticket_type_id)).toEqual([71, 71, 71]);
+    expect(attributes[1]!.input_options).toEqual(LIST_OPTIONS);
+  });
+
+  it('serves Preview with the 2.9 shape', () => {
+    const ticket = view({ state: 'waiting_on_customer', adminAssigneeId: '991267719' });
+    expect(toTicketResponse(ticket, 'Preview')).toEqual(toTicketResponse(ticket, '2.9'));
+  });
+});
+
+describe('toTicketResponse (2.9) ticket parts', () => {
+  const statePart = part({
+    id: '101',
+    partType: 'ticket_state_updated_by_admin',
+    body: null,
+    ticketState: 'resolved',
+    previousTicketState: 'submitted',
+    createdAt: at(T0 + 90, 999),
+    updatedAt: at(T0 + 90, 999),
+    author: BOT,
+  });
+  const attributePart = part({ id: '102', partType: 'ticket_attribute_updated_by_admin', body: null, author: BOT });
+  const toTeam = part({ id: '103', partType: 'assignment', body: null, assignedToType: 'team', assignedToId: '814' });
+  const toNobody = part({ id: '104', partType: 'assignment', body: null, assignedToType: 'nobody_admin' });
+  const untyped = part({ id: '105', partType: 'assignment', body: null, assignedToType: null });
+
+  function mapped(...parts: TicketPartView[]) {
+    return toTicketResponse(view({ parts, totalParts: 742 }), '2.9').ticket_parts;
+  }
+
+  it('wraps the parts in a ticket_part.list with the total count', () => {
+    const list = mapped(part(), statePart);
+    expect(list.type).toBe('ticket_part.list');
+    expect(list.total_count).toBe(742);
+    expect(list.ticket_parts.map((p) => p.id)).toEqual(['100', '101']);
+  });
+
+  it('maps every common key, and no state or assignment keys, on other parts', () => {
+    const [comment, attr] = mapped(part(), attributePart).ticket_parts;
+    expect(comment).toEqual({
+      type: 'ticket_part',
+      id: '100',
+      part_type: 'comment',
+      body: '<p>It fails</p>',
+      created_at: T0 + 60,
+      updated_at: T0 + 60,
+      author: { type: 'admin', id: ADMIN.id, name: 'Ann Admin', email: 'ann@test.example' },
+      attachments: [],
+      external_id: null,
+      redacted: false,
+    });
+    expect(Object.keys(attr!).sort()).toEqual(sorted(COMMON_PART_KEYS));
+  });
+
+  it('adds ticket_state and previous_ticket_state to state parts only', () => {
+    const [state] = mapped(statePart).ticket_parts;
+    expect(Object.keys(state!).sort()).toEqual(sorted([...COMMON_PART_KEYS, 'ticket_state', 'previous_ticket_state']));
+    expect(state).toMatchObject({
+      ticket_state: 'resolved',
+      previous_ticket_state: 'submitted',
+      body: null,
+      created_at: T0 + 90,
+      updated_at: T0 + 90,
+      author: { type: 'bot', id: BOT.id, name: 'Operator', email: 'operator+ws_1@intercom.io' },
+    });
+  });
+
+  it('adds assigned_to to assignment parts only, nobody_admin with a null id when unassigned', () => {
+    const [team, nobody, fallback] = mapped(toTeam, toNobody, untyped).ticket_parts;
+    expect(Object.keys(team!).sort()).toEqual(sorted([...COMMON_PART_KEYS, 'assigned_to']));
+    expect(team).toMatchObject({ assigned_to: { type: 'team', id: '814' } });
+    expect(nobody).toMatchObject({ assigned_to: { type: 'nobody_admin', id: null } });
+    expect(fallback).toMatchObject({ assigned_to: { type: 'nobody_admin', id: null } });
+  });
+
+  it('keeps attachments, external_id and redacted as given', () => {
+    const attachment = { type: 'upload', name: 'a.png', url: 'https://x/a.png', content_type: 'image/png' };
+    const [mappedPart] = mapped(part({ attachments: [attachment], externalId: 'ext-1', redacted: true })).ticket_parts;
+    expect(mappedPart).toMatchObject({ attachments: [attachment], external_id: 'ext-1', redacted: true });
+  });
+});
+
+describe('unixSeconds', () => {
+  it.each([
+    [new Date(0), 0],
+    [new Date(999), 0],
+    [new Date(1000), 1],
+    [at(T0, 999), T0],
+    [new Date(-1), -1],
+  ])('%o is %i', (date, seconds) => expect(unixSeconds(date)).toBe(seconds));
+});
