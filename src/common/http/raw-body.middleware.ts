@@ -18,7 +18,7 @@ export class RawBodyMiddleware implements NestMiddleware {
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       // body-parser passes http-errors instances (Error subclasses with `status` and `type`).
-      void this.parse(req, res, (error?: Error) => (error ? reject(error) : resolve()));
+      void this.parse(req, res, (error?: unknown) => (error instanceof Error ? reject(error) : resolve()));
     });
     next();
   }
