@@ -5,9 +5,9 @@ import { prepareDatabase, runMigrations } from './prepare-database';
 /** `npm run migration:run`: applies pending migrations to DATABASE_URL (or the embedded database). */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await prepareDatabase({ ...config }, () => undefined);
+  const database = await prepareDatabase(config, () => undefined);
   try {
-    const applied = database.embedded ? [] : await runMigrations(database.url);
+    const applied = database.embedded ? database.applied : await runMigrations(database.url);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'no pending migrations\n');
   } finally {
     await database.stop();

@@ -5,6 +5,8 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 export type PreparedDatabase = {
   url: string;
   embedded: boolean;
+  /** Migrations this call applied (the embedded database is migrated here; DATABASE_URL is not). */
+  applied: string[];
   /** Stops the embedded cluster if this process started it. */
   stop: () => Promise<void>;
 };
@@ -17,11 +19,13 @@ export async function prepareDatabase(
   config: AppConfig,
   log: (line: string) => void,
 ): Promise<PreparedDatabase> {
-  if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => undefined };
+  if (config.databaseUrl) {
+    return { url: config.databaseUrl, embedded: false, applied: [], stop: async () => undefined };
+  }
   log(`starting embedded PostgreSQL in ${config.dataDir}/pg on 127.0.0.1:${config.embeddedPgPort}`);
   const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort });
-  await runMigrations(embedded.url);
-  return { url: embedded.url, embedded: true, stop: embedded.stop };
+  const applied = await runMigrations(embedded.url);
+  return { url: embedded.url, embedded: true, applied, stop: embedded.stop };
 }
 
 /** Applies pending migrations, each in its own transaction; returns their names. */
