@@ -30,12 +30,13 @@ try {
   process.exit(1);
 }
 try {
+  // tsc reports errors on stdout; keep stdout clean (the CLI's output) and show them on stderr instead.
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: 'pipe',
   });
-} catch {
-  process.stderr.write('build failed (see the TypeScript errors above)\n');
+} catch (error) {
+  process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}build failed (TypeScript errors above)\n`);
   process.exit(1);
 }
 writeFileSync(stamp, new Date().toISOString() + '\n');
