@@ -209,7 +209,12 @@ describe('CLI (OPERATING.md)', () => {
       );
       expect(admins).toEqual([
         { id: '991267719', type: 'admin', name: 'Ann Admin', email: 'ann@acme.test' },
-        { id: expect.stringMatching(/^\d+$/), type: 'bot', name: 'Operator', email: `operator+${ws}@intercom.io` },
+        {
+          id: expect.stringMatching(/^\d+$/),
+          type: 'bot',
+          name: 'Operator',
+          email: `operator+${ws}@intercom.io`,
+        },
       ]);
       const { rows: contacts } = await t.db.query(
         'SELECT contact_id FROM ticket_contacts WHERE workspace_id = $1 AND ticket_id = 447',
@@ -239,7 +244,7 @@ describe('CLI (OPERATING.md)', () => {
     it('keeps imported ids and moves the sequences past them, so new parts never collide', async () => {
       const ws = newWorkspaceId();
       const snapshot = operatingExample(ws);
-      snapshot.tickets![0]!.ticket_parts![0]!.id = '9000000000';
+      snapshot.tickets![0].ticket_parts![0].id = '9000000000';
       expect((await runCli('import', writeSnapshot(snapshot))).code).toBe(0);
       const token = await createToken(ws);
 
@@ -247,8 +252,8 @@ describe('CLI (OPERATING.md)', () => {
 
       const parts = res.body.ticket_parts.ticket_parts as { id: string; part_type: string }[];
       expect(parts.map((p) => p.part_type)).toEqual(['comment', 'ticket_state_updated_by_admin']);
-      expect(parts[0]!.id).toBe('9000000000');
-      expect(BigInt(parts[1]!.id)).toBeGreaterThan(9_000_000_000n);
+      expect(parts[0].id).toBe('9000000000');
+      expect(BigInt(parts[1].id)).toBeGreaterThan(9_000_000_000n);
       const stored = await partRows(t.db, ws, '447');
       expect(stored.map((p) => p.id)).toEqual(parts.map((p) => p.id));
       expect((await ticketRow(t.db, ws, '447')).state).toBe('in_progress');
@@ -258,8 +263,16 @@ describe('CLI (OPERATING.md)', () => {
   describe('import of a broken snapshot: exit 1, the problem named on stderr, nothing written', () => {
     type Breakage = [name: string, where: string[], breakIt: (s: Snapshot, ticket: SnapshotTicket) => void];
     const cases: Breakage[] = [
-      ['unknown ticket_type_id', ['tickets[0]', 'ticket_type_id'], (_, ticket) => (ticket.ticket_type_id = '999')],
-      ['unknown contact_ids entry', ['tickets[0]', 'contact_ids'], (_, ticket) => (ticket.contact_ids = ['nobody'])],
+      [
+        'unknown ticket_type_id',
+        ['tickets[0]', 'ticket_type_id'],
+        (_, ticket) => (ticket.ticket_type_id = '999'),
+      ],
+      [
+        'unknown contact_ids entry',
+        ['tickets[0]', 'contact_ids'],
+        (_, ticket) => (ticket.contact_ids = ['nobody']),
+      ],
       [
         'unknown admin_assignee_id',
         ['tickets[0]', 'admin_assignee_id'],
@@ -273,9 +286,13 @@ describe('CLI (OPERATING.md)', () => {
       [
         'unknown part author',
         ['tickets[0]', 'ticket_parts[0]', 'author'],
-        (_, ticket) => (ticket.ticket_parts![0]!.author = { type: 'admin', id: '123456' }),
+        (_, ticket) => (ticket.ticket_parts![0].author = { type: 'admin', id: '123456' }),
       ],
-      ['unknown team admin_ids entry', ['teams[0]', 'admin_ids'], (s) => (s.teams![0]!.admin_ids = ['123456'])],
+      [
+        'unknown team admin_ids entry',
+        ['teams[0]', 'admin_ids'],
+        (s) => (s.teams![0].admin_ids = ['123456']),
+      ],
       [
         'attribute name not on the ticket type',
         ['tickets[0]', 'ticket_attributes', 'Severity'],
@@ -301,12 +318,19 @@ describe('CLI (OPERATING.md)', () => {
         ['tickets[1]', '447'],
         (s, ticket) => s.tickets!.push({ ...ticket, ticket_parts: [] }),
       ],
+      [
+        'a string PostgreSQL cannot store (NUL)',
+        ['contacts[0].email', 'NUL'],
+        (s) => {
+          s.contacts![0].email = 'a\u0000b';
+        },
+      ],
     ];
 
     it.each(cases)('%s', async (_name, where, breakIt) => {
       const ws = newWorkspaceId();
       const snapshot = operatingExample(ws);
-      breakIt(snapshot, snapshot.tickets![0]!);
+      breakIt(snapshot, snapshot.tickets![0]);
 
       const result = await runCli('import', writeSnapshot(snapshot));
 
@@ -377,7 +401,7 @@ describe('CLI (OPERATING.md)', () => {
         [ws],
       );
       expect(rows.map((r) => r.name)).toEqual(['e2e']);
-      expect(rows[0]!.row).not.toContain(token.slice(4)); // BEHAVIOUR.md §5: stored only as a hash
+      expect(rows[0].row).not.toContain(token.slice(4)); // BEHAVIOUR.md §5: stored only as a hash
     });
 
     it('token create for an unknown workspace fails, naming it, and writes nothing', async () => {

@@ -64,7 +64,10 @@ function send(
 ) {
   const req = request(t.http)[method](path).set('Accept', '*/*');
   for (const [name, value] of Object.entries(headers)) req.set(name, value);
-  return body === undefined ? req : req.send(body);
+  if (body === undefined) return req;
+  // superagent would JSON-serialize a Buffer sent as application/json; send its bytes as they are.
+  if (Buffer.isBuffer(body)) req.serialize((bytes: Buffer) => bytes as unknown as string);
+  return req.send(body);
 }
 
 function expectNoInternals(res: Response): void {

@@ -29,6 +29,7 @@ export function buildProgram(out: (text: string) => void): Command {
   const program = new Command('cli')
     .description('Intercom tickets service: import workspace snapshots and manage access tokens')
     .exitOverride()
+    .showHelpAfterError()
     .configureOutput({ writeOut: out, writeErr: (text) => process.stderr.write(text) });
 
   program

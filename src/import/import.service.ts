@@ -3,7 +3,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApiError } from '../common/errors/api-error';
 import { parseVersion } from '../common/versioning/versions';
-import { type AttributeRule, normalizeAttributeValue } from '../tickets/attribute-values';
+import { type AttributeRule, normalizeAttributeValue, storableText } from '../tickets/attribute-values';
 import type { AttributeValue } from '../tickets/entities/ticket.entity';
 import { SNAPSHOT_SCHEMA } from './snapshot.schema';
 import type { ImportSummary, Snapshot, SnapshotPart, SnapshotTicket } from './snapshot.types';
@@ -48,6 +48,12 @@ export class ImportService {
     }
     if (!validateSnapshot(parsed)) {
       throw new ImportError((validateSnapshot.errors ?? []).slice(0, MAX_PROBLEMS).map(describeSchemaError));
+    }
+    const unstorable = unstorableStrings(parsed, '').slice(0, MAX_PROBLEMS);
+    if (unstorable.length > 0) {
+      throw new ImportError(
+        unstorable.map((path) => `${path}: contains a NUL character or an unpaired UTF-16 surrogate`),
+      );
     }
     return parsed;
   }
@@ -564,6 +570,18 @@ async function upsert(
   for (let i = 0; i < rows.length; i += BATCH) {
     await manager.query(sql, [ws, JSON.stringify(rows.slice(i, i + BATCH))]);
   }
+}
+
+/** Paths of strings (keys or values) PostgreSQL could not store. */
+function unstorableStrings(value: unknown, path: string): string[] {
+  if (typeof value === 'string') return storableText(value) ? [] : [path || '(top level)'];
+  if (Array.isArray(value))
+    return value.flatMap((item, index) => unstorableStrings(item, `${path}[${index}]`));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, item]) => {
+    const at = path ? `${path}.${key}` : key;
+    return storableText(key) ? unstorableStrings(item, at) : [at];
+  });
 }
 
 export function botEmail(workspaceId: string): string {

@@ -61,6 +61,12 @@ export function normalizeAttributeValue(rule: AttributeRule, value: unknown): At
   switch (rule.dataType) {
     case 'string':
       if (typeof value !== 'string') throw ApiError.invalid(field, `${rule.name} must be a string`);
+      if (!storableText(value)) {
+        throw ApiError.invalid(
+          field,
+          `${rule.name} contains a NUL character or an unpaired UTF-16 surrogate`,
+        );
+      }
       return value;
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > MAX_INTEGER) {
@@ -104,6 +110,14 @@ function listLabel(rule: AttributeRule, value: unknown, field: string): string {
     field,
     `${rule.name} must be the id or label of one of its list items (${allowed || 'none available'})`,
   );
+}
+
+/** PostgreSQL text and jsonb hold neither U+0000 nor unpaired surrogates (they would fail the write). */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what must be found
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function storableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
 }
 
 function sameValue(a: AttributeValue, b: AttributeValue): boolean {

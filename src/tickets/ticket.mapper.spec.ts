@@ -75,7 +75,10 @@ function view(overrides: Partial<TicketView> = {}): TicketView {
         attribute({ id: '216', name: 'Legacy code', order: 8, archived: true, isDefault: false }),
       ],
     },
-    contacts: [{ id: '6657abe76abd0164c24b0df3', externalId: 'u-1' }, { id: 'c2', externalId: null }],
+    contacts: [
+      { id: '6657abe76abd0164c24b0df3', externalId: 'u-1' },
+      { id: 'c2', externalId: null },
+    ],
     parts: [part()],
     totalParts: 1,
     ...overrides,
@@ -154,7 +157,9 @@ describe('toTicketResponse (2.9)', () => {
 
   it('shows "0" for an unassigned admin or team, the id otherwise', () => {
     expect(toTicketResponse(view(), '2.9')).toMatchObject({ admin_assignee_id: '0', team_assignee_id: '0' });
-    expect(toTicketResponse(view({ adminAssigneeId: '991267719', teamAssigneeId: null }), '2.9')).toMatchObject({
+    expect(
+      toTicketResponse(view({ adminAssigneeId: '991267719', teamAssigneeId: null }), '2.9'),
+    ).toMatchObject({
       admin_assignee_id: '991267719',
       team_assignee_id: '0',
     });
@@ -170,7 +175,7 @@ describe('toTicketResponse (2.9)', () => {
     expect(res.updated_at).toBe(T0 + 60);
     expect(res.ticket_type.created_at).toBe(T0);
     expect(res.ticket_type.updated_at).toBe(T0);
-    const first = res.ticket_type.ticket_type_attributes.ticket_type_attributes[0]!;
+    const first = res.ticket_type.ticket_type_attributes.ticket_type_attributes[0];
     expect([first.created_at, first.updated_at]).toEqual([T0, T0 + 1]);
   });
 
@@ -214,9 +219,10 @@ describe('toTicketResponse (2.9)', () => {
   });
 
   it('gives ticket_type_id as an integer and input_options as stored when set', () => {
-    const attributes = toTicketResponse(view(), '2.9').ticket_type.ticket_type_attributes.ticket_type_attributes;
+    const attributes = toTicketResponse(view(), '2.9').ticket_type.ticket_type_attributes
+      .ticket_type_attributes;
     expect(attributes.map((a) => a.ticket_type_id)).toEqual([71, 71, 71]);
-    expect(attributes[1]!.input_options).toEqual(LIST_OPTIONS);
+    expect(attributes[1].input_options).toEqual(LIST_OPTIONS);
   });
 
   it('serves Preview with the 2.9 shape', () => {
@@ -236,8 +242,19 @@ describe('toTicketResponse (2.9) ticket parts', () => {
     updatedAt: at(T0 + 90, 999),
     author: BOT,
   });
-  const attributePart = part({ id: '102', partType: 'ticket_attribute_updated_by_admin', body: null, author: BOT });
-  const toTeam = part({ id: '103', partType: 'assignment', body: null, assignedToType: 'team', assignedToId: '814' });
+  const attributePart = part({
+    id: '102',
+    partType: 'ticket_attribute_updated_by_admin',
+    body: null,
+    author: BOT,
+  });
+  const toTeam = part({
+    id: '103',
+    partType: 'assignment',
+    body: null,
+    assignedToType: 'team',
+    assignedToId: '814',
+  });
   const toNobody = part({ id: '104', partType: 'assignment', body: null, assignedToType: 'nobody_admin' });
   const untyped = part({ id: '105', partType: 'assignment', body: null, assignedToType: null });
 
@@ -266,12 +283,14 @@ describe('toTicketResponse (2.9) ticket parts', () => {
       external_id: null,
       redacted: false,
     });
-    expect(Object.keys(attr!).sort()).toEqual(sorted(COMMON_PART_KEYS));
+    expect(Object.keys(attr).sort()).toEqual(sorted(COMMON_PART_KEYS));
   });
 
   it('adds ticket_state and previous_ticket_state to state parts only', () => {
     const [state] = mapped(statePart).ticket_parts;
-    expect(Object.keys(state!).sort()).toEqual(sorted([...COMMON_PART_KEYS, 'ticket_state', 'previous_ticket_state']));
+    expect(Object.keys(state).sort()).toEqual(
+      sorted([...COMMON_PART_KEYS, 'ticket_state', 'previous_ticket_state']),
+    );
     expect(state).toMatchObject({
       ticket_state: 'resolved',
       previous_ticket_state: 'submitted',
@@ -284,7 +303,7 @@ describe('toTicketResponse (2.9) ticket parts', () => {
 
   it('adds assigned_to to assignment parts only, nobody_admin with a null id when unassigned', () => {
     const [team, nobody, fallback] = mapped(toTeam, toNobody, untyped).ticket_parts;
-    expect(Object.keys(team!).sort()).toEqual(sorted([...COMMON_PART_KEYS, 'assigned_to']));
+    expect(Object.keys(team).sort()).toEqual(sorted([...COMMON_PART_KEYS, 'assigned_to']));
     expect(team).toMatchObject({ assigned_to: { type: 'team', id: '814' } });
     expect(nobody).toMatchObject({ assigned_to: { type: 'nobody_admin', id: null } });
     expect(fallback).toMatchObject({ assigned_to: { type: 'nobody_admin', id: null } });
@@ -292,7 +311,9 @@ describe('toTicketResponse (2.9) ticket parts', () => {
 
   it('keeps attachments, external_id and redacted as given', () => {
     const attachment = { type: 'upload', name: 'a.png', url: 'https://x/a.png', content_type: 'image/png' };
-    const [mappedPart] = mapped(part({ attachments: [attachment], externalId: 'ext-1', redacted: true })).ticket_parts;
+    const [mappedPart] = mapped(
+      part({ attachments: [attachment], externalId: 'ext-1', redacted: true }),
+    ).ticket_parts;
     expect(mappedPart).toMatchObject({ attachments: [attachment], external_id: 'ext-1', redacted: true });
   });
 });

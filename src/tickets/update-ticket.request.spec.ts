@@ -7,7 +7,8 @@ function raw(body: string | Buffer | undefined, contentType: string | undefined 
   return { bytes: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, contentType };
 }
 
-const parse = (body: unknown, contentType?: string) => parseUpdateTicketRequest(raw(JSON.stringify(body), contentType));
+const parse = (body: unknown, contentType?: string) =>
+  parseUpdateTicketRequest(raw(JSON.stringify(body), contentType));
 
 function errorOf(fn: () => unknown): ApiError {
   try {
@@ -53,13 +54,18 @@ describe('parseUpdateTicketRequest: body and content type', () => {
     expect(parseUpdateTicketRequest(raw('{"is_shared":false}', undefined))).toEqual({ isShared: false });
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/json'])(
-    'rejects a non-empty body with Content-Type %j as 415 unsupported_media_type',
-    (contentType) => {
-      const error = errorOf(() => parseUpdateTicketRequest(raw('{"state":"resolved"}', contentType)));
-      expect({ code: error.code, status: error.status }).toEqual({ code: 'unsupported_media_type', status: 415 });
-    },
-  );
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'text/json',
+  ])('rejects a non-empty body with Content-Type %j as 415 unsupported_media_type', (contentType) => {
+    const error = errorOf(() => parseUpdateTicketRequest(raw('{"state":"resolved"}', contentType)));
+    expect({ code: error.code, status: error.status }).toEqual({
+      code: 'unsupported_media_type',
+      status: 415,
+    });
+  });
 
   it.each([
     ['bad JSON', '{"state":'],
@@ -74,7 +80,11 @@ describe('parseUpdateTicketRequest: body and content type', () => {
   });
 
   it('rejects invalid UTF-8 with field "body"', () => {
-    const bytes = Buffer.concat([Buffer.from('{"ticket_attributes":{"_default_title_":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"ticket_attributes":{"_default_title_":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}}'),
+    ]);
     const error = expectInvalid(raw(bytes), 'body');
     expect(error.message).toMatch(/UTF-8/);
   });
@@ -136,9 +146,18 @@ describe('parseUpdateTicketRequest: fields', () => {
   });
 
   it.each([
-    [{ admin_id: 991267719, assignee_id: 814 }, { adminId: '991267719', assigneeId: '814' }],
-    [{ admin_id: 991267719, assignee_id: 0 }, { adminId: '991267719', assigneeId: '0' }],
-    [{ admin_id: '991267719', assignee_id: '0' }, { adminId: '991267719', assigneeId: '0' }],
+    [
+      { admin_id: 991267719, assignee_id: 814 },
+      { adminId: '991267719', assigneeId: '814' },
+    ],
+    [
+      { admin_id: 991267719, assignee_id: 0 },
+      { adminId: '991267719', assigneeId: '0' },
+    ],
+    [
+      { admin_id: '991267719', assignee_id: '0' },
+      { adminId: '991267719', assigneeId: '0' },
+    ],
   ])('normalises assignment ids to strings: %j', (assignment, expected) => {
     expect(parse({ assignment })).toEqual({ assignment: expected });
   });
@@ -168,15 +187,27 @@ describe('parseUpdateTicketRequest: errors', () => {
     ['assignment as an array', { assignment: [] }, 'assignment'],
     ['assignment without admin_id', { assignment: { assignee_id: '814' } }, 'assignment.admin_id'],
     ['assignment without assignee_id', { assignment: { admin_id: '991267719' } }, 'assignment.assignee_id'],
-    ['assignment with a null admin_id', { assignment: { admin_id: null, assignee_id: '814' } }, 'assignment.admin_id'],
+    [
+      'assignment with a null admin_id',
+      { assignment: { admin_id: null, assignee_id: '814' } },
+      'assignment.admin_id',
+    ],
     ['assignment without either id', { assignment: {} }, 'assignment.admin_id'],
     ['admin_id negative', { assignment: { admin_id: -1, assignee_id: '814' } }, 'assignment.admin_id'],
     ['admin_id fractional', { assignment: { admin_id: 1.5, assignee_id: '814' } }, 'assignment.admin_id'],
     ['admin_id boolean', { assignment: { admin_id: true, assignee_id: '814' } }, 'assignment.admin_id'],
-    ['assignee_id object', { assignment: { admin_id: '1', assignee_id: { id: '814' } } }, 'assignment.assignee_id'],
-    ['assignee_id unsafe integer', { assignment: { admin_id: '1', assignee_id: 2 ** 53 + 2 } }, 'assignment.assignee_id'],
+    [
+      'assignee_id object',
+      { assignment: { admin_id: '1', assignee_id: { id: '814' } } },
+      'assignment.assignee_id',
+    ],
+    [
+      'assignee_id unsafe integer',
+      { assignment: { admin_id: '1', assignee_id: 2 ** 53 + 2 } },
+      'assignment.assignee_id',
+    ],
   ])('rejects %s as parameter_invalid on %s', (_label, body, field) => {
-    const error = expectInvalid(raw(JSON.stringify(body)), field as string);
+    const error = expectInvalid(raw(JSON.stringify(body)), field);
     expect(error.message.length).toBeGreaterThan(0);
   });
 

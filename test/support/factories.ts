@@ -205,7 +205,7 @@ export async function partRows(db: Pool, workspaceId: string, id: string): Promi
   const { rows } = await db.query<PartRow>(
     `SELECT id::text, part_type, author_id::text, ticket_state, previous_ticket_state, assigned_to_type,
             assigned_to_id, created_at
-       FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY id`,
+       FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY ticket_parts.id`,
     [workspaceId, id],
   );
   return rows;
