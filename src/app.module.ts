@@ -4,14 +4,20 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { RawBodyMiddleware } from './common/http/raw-body.middleware';
-import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { loggerParams } from './common/logging/logging';
 import { VersionInterceptor } from './common/versioning/version.interceptor';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
 import { TicketsModule } from './tickets/tickets.module';
 
-export type AppModuleOptions = AppConfig & { databaseUrl: string };
+export type AppModuleOptions = AppConfig & {
+  databaseUrl: string;
+  /** Tests capture the request log here instead of stdout. */
+  logDestination?: DestinationStream;
+};
 
 @Module({})
 export class AppModule implements NestModule {
@@ -19,6 +25,7 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [
+        LoggerModule.forRoot(loggerParams(config, config.logDestination)),
         TypeOrmModule.forRoot({
           ...dataSourceOptions(config.databaseUrl, config.dbPoolSize),
           retryAttempts: 0,
@@ -36,6 +43,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestIdMiddleware, RawBodyMiddleware).forRoutes('*path');
+    consumer.apply(RawBodyMiddleware).forRoutes('*path');
   }
 }

@@ -2,43 +2,54 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } fr
 
 /**
  * Every environment variable the service reads, with its default. Validated once at boot; a bad value
- * stops the process with a message naming the variable. README "Configuration" mirrors this table.
+ * stops the process with a message naming the variable. README "Configuration" and .env.example mirror it.
  */
 export class EnvSchema {
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
-  @IsString()
-  @IsOptional()
-  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsString() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE = 10;
 
   @IsString()
   DATA_DIR = '.data';
 
-  @IsInt()
-  @Min(1024)
-  @Max(65535)
+  @IsInt() @Min(1024) @Max(65535)
   EMBEDDED_PG_PORT = 54329;
 
   @IsIn(['true', 'false'])
   DEMO_DATA: 'true' | 'false' = 'true';
 
-  @IsInt()
-  @Min(1024)
-  @Max(50 * 1024 * 1024)
+  @IsInt() @Min(1024) @Max(50 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
-  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
-  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
-}
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = 'info';
+
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = process.env.NODE_ENV === 'production' ? 'json' : 'pretty';
+
+  @IsString() @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_PER_10S = 1667;
+
+  @IsIn(['true', 'false'])
+  METRICS_ENABLED: 'true' | 'false' = 'true';
+
+  @IsInt() @Min(100) @Max(600_000)
+  REQUEST_TIMEOUT_MS = 15_000;
+
+  @IsInt() @Min(0) @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  @IsString()
+  CORS_ORIGINS = '';
+} // prettier-ignore
 
 export type AppConfig = {
   port: number;
@@ -49,9 +60,25 @@ export type AppConfig = {
   demoData: boolean;
   bodyLimitBytes: number;
   logLevel: EnvSchema['LOG_LEVEL'];
+  logFormat: EnvSchema['LOG_FORMAT'];
+  redisUrl: string | undefined;
+  rateLimitPer10s: number;
+  metricsEnabled: boolean;
+  requestTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  /** Origins allowed by CORS; empty means CORS is off. */
+  corsOrigins: string[];
 };
 
-const INTEGER_KEYS = ['PORT', 'DB_POOL_SIZE', 'EMBEDDED_PG_PORT', 'BODY_LIMIT_BYTES'] as const;
+const INTEGER_KEYS = new Set<string>([
+  'PORT',
+  'DB_POOL_SIZE',
+  'EMBEDDED_PG_PORT',
+  'BODY_LIMIT_BYTES',
+  'RATE_LIMIT_PER_10S',
+  'REQUEST_TIMEOUT_MS',
+  'SHUTDOWN_TIMEOUT_MS',
+]);
 
 export class ConfigError extends Error {}
 
@@ -59,20 +86,16 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const schema = new EnvSchema();
   const problems: string[] = [];
-  for (const key of Object.keys(schema) as (keyof EnvSchema)[]) {
+  const keys = new Set([...Object.keys(schema), 'DATABASE_URL', 'REDIS_URL']);
+  for (const key of keys) {
     const raw = env[key];
     if (raw === undefined || raw === '') continue;
-    if ((INTEGER_KEYS as readonly string[]).includes(key)) {
-      if (!/^-?\d+$/.test(raw.trim())) {
-        problems.push(`${key} must be an integer (got ${JSON.stringify(raw)})`);
-        continue;
-      }
-      Object.assign(schema, { [key]: Number(raw) });
-    } else {
-      Object.assign(schema, { [key]: raw });
+    if (INTEGER_KEYS.has(key) && !/^-?\d+$/.test(raw.trim())) {
+      problems.push(`${key} must be an integer (got ${JSON.stringify(raw)})`);
+      continue;
     }
+    Object.assign(schema, { [key]: INTEGER_KEYS.has(key) ? Number(raw) : raw });
   }
-  if (env.DATABASE_URL !== undefined && env.DATABASE_URL !== '') schema.DATABASE_URL = env.DATABASE_URL;
   for (const error of validateSync(schema)) {
     if (problems.some((p) => p.startsWith(`${error.property} `))) continue;
     const constraint = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
@@ -88,6 +111,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     demoData: schema.DEMO_DATA === 'true',
     bodyLimitBytes: schema.BODY_LIMIT_BYTES,
     logLevel: schema.LOG_LEVEL,
+    logFormat: schema.LOG_FORMAT,
+    redisUrl: schema.REDIS_URL,
+    rateLimitPer10s: schema.RATE_LIMIT_PER_10S,
+    metricsEnabled: schema.METRICS_ENABLED === 'true',
+    requestTimeoutMs: schema.REQUEST_TIMEOUT_MS,
+    shutdownTimeoutMs: schema.SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: schema.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
   };
 }
 

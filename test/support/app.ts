@@ -22,7 +22,7 @@ export function testDatabaseUrl(): string {
 
 /** Boots the real AppModule in-process against the test database. */
 export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
-  const config = loadConfig({ LOG_LEVEL: 'fatal', ...env });
+  const config = loadConfig({ LOG_LEVEL: 'fatal', LOG_FORMAT: 'json', ...env });
   const app = await createApp({ ...config, databaseUrl: testDatabaseUrl() });
   await app.init();
   const db = new Pool({ connectionString: testDatabaseUrl(), max: 4 });
