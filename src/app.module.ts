@@ -8,6 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { RawBodyMiddleware } from './common/http/raw-body.middleware';
 import { loggerParams } from './common/logging/logging';
+import { MetricsModule } from './metrics/metrics.module';
 import { VersionInterceptor } from './common/versioning/version.interceptor';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
@@ -27,11 +28,12 @@ export class AppModule implements NestModule {
       imports: [
         LoggerModule.forRoot(loggerParams(config, config.logDestination)),
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(config.databaseUrl, config.dbPoolSize),
+          ...dataSourceOptions(config.databaseUrl, config.dbPoolSize, config.requestTimeoutMs),
           retryAttempts: 0,
         }),
         AuthModule,
         TicketsModule,
+        MetricsModule.forRoot(config.metricsEnabled),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -3,7 +3,7 @@ import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 
 /** One definition of the connection, shared by the server, the CLI, migrations and the tests. */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize = 10, statementTimeoutMs = 0): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -20,6 +20,11 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       application_name: 'intercom-tickets-service',
+      // A request never waits on the database longer than the request timeout (0: no limit, for the CLI);
+      // PostgreSQL cancels the statement (57014) and the client gets 503 (README "Timeouts").
+      ...(statementTimeoutMs > 0
+        ? { statement_timeout: statementTimeoutMs, idle_in_transaction_session_timeout: statementTimeoutMs }
+        : {}),
     },
   };
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import { Pool } from 'pg';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/config';
@@ -21,9 +22,12 @@ export function testDatabaseUrl(): string {
 }
 
 /** Boots the real AppModule in-process against the test database. */
-export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export async function startApp(
+  env: NodeJS.ProcessEnv = {},
+  logDestination?: DestinationStream,
+): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: 'fatal', LOG_FORMAT: 'json', ...env });
-  const app = await createApp({ ...config, databaseUrl: testDatabaseUrl() });
+  const app = await createApp({ ...config, databaseUrl: testDatabaseUrl(), logDestination });
   await app.init();
   const db = new Pool({ connectionString: testDatabaseUrl(), max: 4 });
   return {

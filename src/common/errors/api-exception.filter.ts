@@ -54,6 +54,10 @@ export function toApiError(exception: unknown): ApiError {
   if (isDatabaseUnavailable(exception)) {
     return new ApiError('service_unavailable', 'The service is temporarily unavailable, please retry');
   }
+  if ((exception as { code?: unknown })?.code === '57014') {
+    // statement_timeout (REQUEST_TIMEOUT_MS) cancelled the query: the transaction rolled back, nothing written.
+    return new ApiError('service_unavailable', 'The request timed out, please retry');
+  }
   return new ApiError('server_error', 'Internal server error');
 }
 

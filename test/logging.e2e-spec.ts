@@ -1,0 +1,74 @@
+import request from 'supertest';
+import { IDS, seedWorkspace, ticketRow, type SeededWorkspace } from './support/factories';
+import { putTicket, startApp, type TestApp } from './support/app';
+
+type LogLine = Record<string, unknown> & {
+  req?: { id?: string; method?: string; url?: string };
+  res?: { status?: number };
+  responseTime?: number;
+  workspace_id?: string;
+  route?: string;
+};
+
+describe('structured request logs', () => {
+  const lines: string[] = [];
+  let t: TestApp;
+  let ws: SeededWorkspace;
+
+  beforeAll(async () => {
+    t = await startApp({ LOG_LEVEL: 'info' }, { write: (line: string) => void lines.push(line) });
+    ws = await seedWorkspace();
+  });
+  afterAll(() => t.close());
+  beforeEach(() => {
+    lines.length = 0;
+  });
+
+  const parsed = (): LogLine[] => lines.map((line) => JSON.parse(line) as LogLine);
+  const forRequest = (id: string) => parsed().filter((line) => line.req?.id === id);
+
+  it('logs one JSON line per request with request id, workspace, route, status and duration', async () => {
+    const res = await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }).expect(200);
+    const [line, ...rest] = forRequest(res.headers['x-request-id'] as string);
+    expect(rest).toHaveLength(0);
+    expect(line).toMatchObject({
+      workspace_id: ws.workspaceId,
+      route: '/tickets/:id',
+      req: { method: 'PUT', url: `/tickets/${IDS.ticket}` },
+      res: { status: 200 },
+    });
+    expect(typeof line!.responseTime).toBe('number');
+    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('resolved');
+  });
+
+  it('never writes a token: not from the Authorization header, Basic credentials or the query string', async () => {
+    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const bearer = await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200);
+    const basic = await request(t.http)
+      .put(`/tickets/${IDS.ticket}`)
+      .set('Authorization', `Basic ${Buffer.from(`${ws.token}:`).toString('base64')}`)
+      .expect(200);
+    const query = await request(t.http).put(`/tickets/${IDS.ticket}?access_token=${ws.token}`).expect(401);
+    const unknown = await request(t.http)
+      .put(`/tickets/${IDS.ticket}`)
+      .set('Authorization', 'Bearer tok_secret_guess')
+      .expect(401);
+
+    for (const res of [bearer, basic, query, unknown]) {
+      expect(forRequest(res.headers['x-request-id'] as string)).toHaveLength(1);
+    }
+    const everything = lines.join('\n');
+    expect(everything).not.toContain(ws.token);
+    expect(everything).not.toContain(Buffer.from(`${ws.token}:`).toString('base64'));
+    expect(everything).not.toContain('tok_secret_guess');
+    expect(everything).toContain('access_token=[REDACTED]');
+    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+  });
+
+  it('a 401 line has no workspace; an unknown route is labelled as unmatched by status 404', async () => {
+    const res = await request(t.http).get('/nope').expect(404);
+    const [line] = forRequest(res.headers['x-request-id'] as string);
+    expect(line).toMatchObject({ res: { status: 404 } });
+    expect(line!.workspace_id).toBeUndefined();
+  });
+});
