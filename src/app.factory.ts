@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { setupOpenApi } from './docs/openapi';
 
 /** Builds the HTTP application; shared by main.ts and the e2e tests so both serve the same thing. */
 export async function createApp(config: AppModuleOptions): Promise<INestApplication> {
@@ -19,13 +20,34 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
   app.use(requestIdMiddleware);
   app.disable('x-powered-by');
   // helmet's defaults suit a JSON API (nosniff, no framing, HSTS, a strict CSP that /docs also satisfies).
-  app.use(helmet({ crossOriginResourcePolicy: { policy: 'same-site' } }));
+  app.use(
+    helmet({
+      crossOriginResourcePolicy: { policy: 'same-site' },
+      // Not upgrade-insecure-requests: over plain HTTP to a host name, browsers then fetch /docs' scripts over
+      // https and show a blank page. Behind a TLS proxy the page is https already and nothing changes.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
+  // /openapi.json and /docs: public, outside Nest's router (docs/openapi.ts); after helmet so it covers them.
+  setupOpenApi(app);
   // CORS is off unless origins are configured: Intercom clients are servers, not browsers.
-  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });
-  const server = app.getHttpServer() as Server;
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      exposedHeaders: [
+        'X-Request-Id',
+        'Intercom-Version',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+        'Retry-After',
+      ],
+    });
+  }
+  const server: Server = app.getHttpServer();
   // Bounded time to receive a request; the database side is bounded by statement_timeout (data-source.ts).
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
-  app.enableShutdownHooks();
+  // Signals are handled by main.ts (common/http/graceful-shutdown.ts); tests close the app themselves.
   return app;
 }

@@ -8,10 +8,13 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { RawBodyMiddleware } from './common/http/raw-body.middleware';
 import { loggerParams } from './common/logging/logging';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { VersionInterceptor } from './common/versioning/version.interceptor';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source';
+import { HealthModule } from './health/health.module';
 import { TicketsModule } from './tickets/tickets.module';
 
 export type AppModuleOptions = AppConfig & {
@@ -32,13 +35,17 @@ export class AppModule implements NestModule {
           retryAttempts: 0,
         }),
         AuthModule,
+        HealthModule,
         TicketsModule,
+        RateLimitModule.forRoot(config),
         MetricsModule.forRoot(config.metricsEnabled),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
+        // After BearerAuthGuard (global guards run in registration order): counts per authenticated workspace.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_INTERCEPTOR, useClass: VersionInterceptor },
       ],
     };

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { enableGracefulShutdown } from './common/http/graceful-shutdown';
 import { ConfigError, loadConfig } from './config/config';
 import { seedDemoWorkspace } from './demo/demo-seed';
 import { prepareDatabase } from './database/prepare-database';
@@ -13,6 +14,7 @@ async function bootstrap(): Promise<void> {
     database.embedded && config.demoData ? await seedDemoWorkspace(database.url, config.dataDir) : null;
   const app = await createApp({ ...config, databaseUrl: database.url });
   await app.listen(config.port, '0.0.0.0');
+  enableGracefulShutdown(app, { timeoutMs: config.shutdownTimeoutMs, afterClose: database.stop });
   logger.log(`listening on http://127.0.0.1:${config.port}`);
   if (demo) process.stdout.write(demo.banner(config.port));
 }

@@ -30,7 +30,8 @@ export class EnvSchema {
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = 'info';
 
   @IsIn(['json', 'pretty'])
-  LOG_FORMAT: 'json' | 'pretty' = process.env.NODE_ENV === 'production' ? 'json' : 'pretty';
+  /** Default set by loadConfig from NODE_ENV: json in production, pretty otherwise. */
+  LOG_FORMAT: 'json' | 'pretty' = 'pretty';
 
   @IsString() @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
@@ -80,11 +81,14 @@ const INTEGER_KEYS = new Set<string>([
   'SHUTDOWN_TIMEOUT_MS',
 ]);
 
+const SECRET_KEYS = new Set(['DATABASE_URL', 'REDIS_URL']);
+
 export class ConfigError extends Error {}
 
 /** Reads and validates `env`; throws ConfigError listing every bad variable by name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const schema = new EnvSchema();
+  if (env.NODE_ENV === 'production') schema.LOG_FORMAT = 'json';
   const problems: string[] = [];
   const keys = new Set([...Object.keys(schema), 'DATABASE_URL', 'REDIS_URL']);
   for (const key of keys) {
@@ -99,7 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const error of validateSync(schema)) {
     if (problems.some((p) => p.startsWith(`${error.property} `))) continue;
     const constraint = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-    problems.push(`${error.property}: ${constraint} (got ${JSON.stringify(env[error.property])})`);
+    // URLs may carry credentials: their values are never echoed.
+    const got = SECRET_KEYS.has(error.property) ? '' : ` (got ${JSON.stringify(env[error.property])})`;
+    problems.push(`${error.property}: ${constraint}${got}`);
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {

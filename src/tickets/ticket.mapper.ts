@@ -1,5 +1,11 @@
 import { type ApiVersion, contractFor } from '../common/versioning/versions';
 import type { TicketState } from './entities/ticket.entity';
+import type {
+  ContactReferenceDto,
+  TicketPartDto,
+  TicketResponseDto,
+  TicketTypeAttributeDto,
+} from './dto/ticket-response.dto';
 import type { TicketPartView, TicketTypeAttributeView, TicketView } from './ticket.view';
 
 /** BEHAVIOUR.md §1: internal / external labels per state. */
@@ -24,6 +30,10 @@ export function toTicketResponse(ticket: TicketView, version: ApiVersion) {
 
 export type TicketResponse29 = ReturnType<typeof toTicket29>;
 
+/**
+ * `satisfies` the documented schema (dto/ticket-response.dto.ts): a field missing or extra on either side
+ * fails to compile.
+ */
 function toTicket29(ticket: TicketView) {
   const labels = STATE_LABELS[ticket.state];
   return {
@@ -53,11 +63,14 @@ function toTicket29(ticket: TicketView) {
     },
     contacts: {
       type: 'contact.list' as const,
-      contacts: ticket.contacts.map((contact) => ({
-        type: 'contact' as const,
-        id: contact.id,
-        external_id: contact.externalId,
-      })),
+      contacts: ticket.contacts.map(
+        (contact) =>
+          ({
+            type: 'contact' as const,
+            id: contact.id,
+            external_id: contact.externalId,
+          }) satisfies ContactReferenceDto,
+      ),
     },
     admin_assignee_id: ticket.adminAssigneeId ?? '0',
     team_assignee_id: ticket.teamAssigneeId ?? '0',
@@ -69,7 +82,7 @@ function toTicket29(ticket: TicketView) {
       total_count: ticket.totalParts,
     },
     is_shared: ticket.isShared,
-  };
+  } satisfies TicketResponseDto;
 }
 
 function toTicketTypeAttribute(
@@ -95,7 +108,7 @@ function toTicketTypeAttribute(
     archived: attribute.archived,
     created_at: unixSeconds(attribute.createdAt),
     updated_at: unixSeconds(attribute.updatedAt),
-  };
+  } satisfies TicketTypeAttributeDto;
 }
 
 function toTicketPart(part: TicketPartView) {
@@ -117,5 +130,5 @@ function toTicketPart(part: TicketPartView) {
     attachments: part.attachments,
     external_id: part.externalId,
     redacted: part.redacted,
-  };
+  } satisfies TicketPartDto;
 }

@@ -61,5 +61,5 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
       },
       destination,
     ].filter((part) => part !== undefined) as Params['pinoHttp'],
-  } as Params;
+  };
 }

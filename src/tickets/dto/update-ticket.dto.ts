@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsDefined,
@@ -29,30 +30,64 @@ function IsIdLike(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+@ApiSchema({ name: 'update_ticket_request_assignment' })
 export class AssignmentDto {
+  // Documented as Intercom does (string); integers are accepted too (BEHAVIOUR.md §2).
+  @ApiProperty({
+    type: 'string',
+    description: 'The ID of the admin performing the action.',
+    example: '123',
+  })
   @IsDefined({ message: 'assignment.admin_id is required: the id of the admin performing the assignment' })
   @IsIdLike({ message: 'assignment.admin_id must be a string or a non-negative integer id' })
   admin_id!: string | number;
 
+  @ApiProperty({
+    type: 'string',
+    description: 'The ID of the admin or team to which the ticket is assigned. Set this 0 to unassign it.',
+    example: '123',
+  })
   @IsDefined({ message: 'assignment.assignee_id is required: an admin id, a team id, or "0" to unassign' })
   @IsIdLike({ message: 'assignment.assignee_id must be a string or a non-negative integer id' })
   assignee_id!: string | number;
 }
 
 /** The 2.9 request body. Unknown top-level fields are dropped before validation (BEHAVIOUR.md §2). */
+@ApiSchema({ name: 'update_ticket_request', description: 'You can update a Ticket' })
 export class UpdateTicketDto {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The attributes set on the ticket.',
+    example: { _default_title_: 'example', _default_description_: 'having a problem' },
+  })
   @IsOptional()
   @IsObject({ message: 'ticket_attributes must be an object of attribute names to values' })
   ticket_attributes?: Record<string, unknown>;
 
+  @ApiPropertyOptional({
+    type: 'string',
+    enum: [...SETTABLE_STATES],
+    description: 'The state of the ticket.',
+    example: 'in_progress',
+  })
   @IsOptional()
   @IsIn(SETTABLE_STATES, { message: `state must be one of: ${SETTABLE_STATES.join(', ')}` })
   state?: SettableState;
 
+  @ApiPropertyOptional({
+    type: 'boolean',
+    description: 'Specify whether the ticket is visible to users.',
+    example: true,
+  })
   @IsOptional()
   @IsBoolean({ message: 'is_shared must be true or false' })
   is_shared?: boolean;
 
+  @ApiPropertyOptional({
+    type: () => AssignmentDto,
+    description: 'Assigns the ticket; both ids are required when it is sent.',
+  })
   @IsOptional()
   @IsObject({ message: 'assignment must be an object with admin_id and assignee_id' })
   @ValidateNested()

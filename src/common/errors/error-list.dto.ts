@@ -1,0 +1,64 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import type { ErrorListBody } from './api-error';
+import { ERROR_STATUS } from './error-codes';
+
+/**
+ * The `error.list` body (BEHAVIOUR.md §4), described for the OpenAPI document. Field types come from
+ * ErrorListBody, which `toErrorList` builds, so the two cannot disagree on types; names and shapes are checked
+ * against real error bodies in test/openapi.e2e-spec.ts.
+ */
+@ApiSchema({
+  name: 'error',
+  description:
+    'The API will return an Error List for a failed request, which will contain one or more Error objects.',
+})
+export class ErrorListDto {
+  @ApiProperty({
+    type: 'string',
+    enum: ['error.list'],
+    description: 'The type is error.list',
+    example: 'error.list',
+  })
+  type!: ErrorListBody['type'];
+
+  @ApiProperty({
+    type: 'string',
+    format: 'uuid',
+    nullable: true,
+    description: 'The id of the request, also sent in the `X-Request-Id` header.',
+    example: 'f93ecfa8-d08a-4325-8694-89aeb89c8f85',
+  })
+  request_id!: ErrorListBody['request_id'];
+
+  // Inline, as Intercom's error schema has it: the item has no name of its own there.
+  @ApiProperty({
+    type: 'array',
+    description: 'An array of one or more error objects',
+    items: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: {
+          type: 'string',
+          enum: Object.keys(ERROR_STATUS),
+          description:
+            'A string indicating the kind of error, used to further qualify the HTTP response code',
+          example: 'unauthorized',
+        },
+        message: {
+          type: 'string',
+          nullable: true,
+          description: 'Human readable description of the error.',
+          example: 'Access Token Invalid',
+        },
+        field: {
+          type: 'string',
+          nullable: true,
+          description: 'Optional. Used to identify a particular field or query parameter that was in error.',
+          example: 'state',
+        },
+      },
+    },
+  })
+  errors!: ErrorListBody['errors'];
+}

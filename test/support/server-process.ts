@@ -1,0 +1,115 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** The compiled server (global setup builds it), run as a real process the way production runs it. */
+const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+export type ServerProcess = {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves when the process has exited; rejects (after killing it) if that takes longer than `ms`. */
+  exit: (ms: number) => Promise<Exit>;
+  /** Resolves once stdout contains `text`; rejects if the process exits first or `ms` pass. */
+  waitForStdout: (text: string, ms: number) => Promise<void>;
+  /** SIGKILL if still running (test cleanup). */
+  kill: () => void;
+};
+
+/** Starts `node dist/src/main.js` with only `env` (and PATH/HOME): nothing leaks in from the test process. */
+export function spawnServer(env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<Exit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exit: (ms) =>
+      bounded(exited, ms, () => {
+        child.kill('SIGKILL');
+        return `server did not exit within ${ms} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`;
+      }),
+    waitForStdout: async (text, ms) => {
+      for (let waited = 0; waited < ms; waited += 50) {
+        if (stdout.includes(text)) return;
+        if (!running()) break;
+        await sleep(50);
+      }
+      if (!stdout.includes(text)) {
+        throw new Error(
+          `server never printed ${JSON.stringify(text)}\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+        );
+      }
+    },
+    kill: () => {
+      if (running()) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Polls GET /health/live until it answers 200 (bounded); throws with the server's output otherwise. */
+export async function waitUntilLive(server: ServerProcess, port: number, ms = 30_000): Promise<void> {
+  for (let waited = 0; waited < ms; waited += 100) {
+    if (server.child.exitCode !== null) break;
+    const status = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await sleep(100);
+  }
+  throw new Error(`server not live on ${port}\nstdout:\n${server.stdout()}\nstderr:\n${server.stderr()}`);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** What a brand-new TCP connection to the port gets: 'connected', or the error code (ECONNREFUSED...). */
+export function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(2_000, () => {
+      socket.destroy();
+      resolve('timeout');
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function bounded<T>(work: Promise<T>, ms: number, onTimeout: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(onTimeout())), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
