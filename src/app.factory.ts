@@ -19,6 +19,8 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
   // First of all middleware, so that every response (a 413 from the body reader included) carries the id.
   app.use(requestIdMiddleware);
   app.disable('x-powered-by');
+  // Updates carry their own strong ETag (the ticket's version); express's body-hash ETag would replace it.
+  app.set('etag', false);
   // helmet's defaults suit a JSON API (nosniff, no framing, HSTS, a strict CSP that /docs also satisfies).
   app.use(
     helmet({

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../common/http/request-context';
@@ -11,23 +12,30 @@ export class TokensService {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * The workspace a live token belongs to, or null. The lookup is by SHA-256 digest through a unique
-   * index, so no stored secret is ever compared byte by byte in application code.
+   * The workspace a live token belongs to, or null. The lookup is by SHA-256 digest through a unique index;
+   * the digests are then compared in constant time, so no secret is ever compared byte by byte.
    */
   async authenticate(token: string): Promise<Principal | null> {
-    const rows: { workspace_id: string; id: string; default_intercom_version: string }[] =
-      await this.dataSource.query(
-        `SELECT t.workspace_id, t.id::text, w.default_intercom_version
+    const digest = hashToken(token);
+    const rows: {
+      workspace_id: string;
+      id: string;
+      token_hash: Buffer;
+      default_intercom_version: string;
+      require_if_match: boolean;
+    }[] = await this.dataSource.query(
+      `SELECT t.workspace_id, t.id::text, t.token_hash, w.default_intercom_version, w.require_if_match
          FROM access_tokens t JOIN workspaces w ON w.workspace_id = t.workspace_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
-        [hashToken(token)],
-      );
+      [digest],
+    );
     const row = rows[0];
-    if (!row) return null;
+    if (!row || !timingSafeEqual(row.token_hash, digest)) return null;
     return {
       workspaceId: row.workspace_id,
       tokenId: row.id,
       defaultVersion: parseVersion(row.default_intercom_version) ?? DEFAULT_VERSION,
+      requireIfMatch: row.require_if_match,
     };
   }
 

@@ -1,5 +1,7 @@
 import { AccessToken } from '../auth/entities/access-token.entity';
+import { AuditEntry } from '../tickets/entities/audit-entry.entity';
 import { Contact } from '../tickets/entities/contact.entity';
+import { IdempotencyKey } from '../tickets/entities/idempotency-key.entity';
 import { TicketContact } from '../tickets/entities/ticket-contact.entity';
 import { TicketPart } from '../tickets/entities/ticket-part.entity';
 import { TicketTypeAttribute } from '../tickets/entities/ticket-type-attribute.entity';
@@ -20,4 +22,6 @@ export const ENTITIES = [
   TicketContact,
   TicketPart,
   AccessToken,
+  IdempotencyKey,
+  AuditEntry,
 ];

@@ -291,9 +291,15 @@ function importedValue(rule: AttributeRule | undefined, value: unknown): Attribu
 async function write(manager: EntityManager, s: Snapshot, existing: Existing): Promise<ImportSummary> {
   const ws = s.workspace.id;
   await manager.query(
-    `INSERT INTO workspaces (workspace_id, name, default_intercom_version) VALUES ($1, $2, $3)
-     ON CONFLICT (workspace_id) DO UPDATE SET name = EXCLUDED.name, default_intercom_version = EXCLUDED.default_intercom_version`,
-    [ws, s.workspace.name ?? ws, parseVersion(s.workspace.default_intercom_version ?? '2.9') ?? '2.9'],
+    `INSERT INTO workspaces (workspace_id, name, default_intercom_version, require_if_match) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (workspace_id) DO UPDATE SET name = EXCLUDED.name,
+       default_intercom_version = EXCLUDED.default_intercom_version, require_if_match = EXCLUDED.require_if_match`,
+    [
+      ws,
+      s.workspace.name ?? ws,
+      parseVersion(s.workspace.default_intercom_version ?? '2.9') ?? '2.9',
+      s.workspace.require_if_match ?? false,
+    ],
   );
 
   const admins = (s.admins ?? []).map((a) => ({
@@ -431,7 +437,14 @@ async function write(manager: EntityManager, s: Snapshot, existing: Existing): P
      ON CONFLICT (workspace_id, id) DO UPDATE SET ticket_number = EXCLUDED.ticket_number,
        ticket_type_id = EXCLUDED.ticket_type_id, state = EXCLUDED.state, attributes = EXCLUDED.attributes,
        admin_assignee_id = EXCLUDED.admin_assignee_id, team_assignee_id = EXCLUDED.team_assignee_id,
-       is_shared = EXCLUDED.is_shared, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at`,
+       is_shared = EXCLUDED.is_shared, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
+       version = tickets.version + 1
+     -- Only a ticket that really changes gets a new version (and ETag): importing a file twice changes nothing.
+     WHERE (tickets.ticket_number, tickets.ticket_type_id, tickets.state, tickets.attributes, tickets.admin_assignee_id,
+            tickets.team_assignee_id, tickets.is_shared, tickets.created_at, tickets.updated_at)
+       IS DISTINCT FROM (EXCLUDED.ticket_number, EXCLUDED.ticket_type_id, EXCLUDED.state, EXCLUDED.attributes,
+            EXCLUDED.admin_assignee_id, EXCLUDED.team_assignee_id, EXCLUDED.is_shared, EXCLUDED.created_at,
+            EXCLUDED.updated_at)`,
     ws,
     tickets.map((t) => ticketRow(t, rules.get(id(t.ticket_type_id)))),
   );

@@ -23,6 +23,7 @@ export const SNAPSHOT_SCHEMA = {
         id: { type: 'string', minLength: 1, maxLength: 255 },
         name: text,
         default_intercom_version: { type: 'string' },
+        require_if_match: { type: 'boolean' },
       },
     },
     admins: {

@@ -2,7 +2,8 @@
 type Id = string | number;
 
 export type Snapshot = {
-  workspace: { id: string; name?: string; default_intercom_version?: string };
+  /** `require_if_match` is this service's own setting (issue #4), not an Intercom field. */
+  workspace: { id: string; name?: string; default_intercom_version?: string; require_if_match?: boolean };
   admins?: { id: Id; type?: 'admin' | 'bot'; name: string; email?: string }[];
   teams?: { id: Id; name: string; admin_ids?: Id[] }[];
   contacts?: { id: string; external_id?: string | null; role?: string; email?: string | null }[];

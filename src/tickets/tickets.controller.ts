@@ -1,10 +1,10 @@
-import { Controller, HttpCode, Param, Put } from '@nestjs/common';
-import { Body, Ctx } from '../common/http/request-context.decorator';
+import { Controller, HttpCode, Put, UseInterceptors } from '@nestjs/common';
+import { Ctx, UpdateCommand } from '../common/http/request-context.decorator';
 import type { RequestContext } from '../common/http/request-context';
 import { MinVersion } from '../common/versioning/min-version.decorator';
-import type { RawBody } from './update-ticket.request';
-import { TicketsService } from './tickets.service';
+import { TicketsService, type UpdateTicketCommand } from './tickets.service';
 import { ApiUpdateTicket } from './update-ticket.api-docs';
+import { UpdateOutcomeInterceptor } from './update-outcome.interceptor';
 
 @Controller('tickets')
 export class TicketsController {
@@ -14,7 +14,8 @@ export class TicketsController {
   @HttpCode(200)
   @MinVersion('2.9')
   @ApiUpdateTicket()
-  update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: RawBody) {
-    return this.tickets.update(ctx, id, body);
+  @UseInterceptors(UpdateOutcomeInterceptor)
+  update(@Ctx() ctx: RequestContext, @UpdateCommand() command: UpdateTicketCommand) {
+    return this.tickets.update(ctx, command);
   }
 }

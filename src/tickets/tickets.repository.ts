@@ -6,7 +6,7 @@ import type { AttributeValue, TicketState } from './entities/ticket.entity';
 import type { TicketPartView, TicketTypeAttributeView, TicketView } from './ticket.view';
 
 /** The ticket as locked for an update: everything but its parts. */
-export type LockedTicket = Omit<TicketView, 'parts' | 'totalParts'> & { botId: string };
+export type LockedTicket = Omit<TicketView, 'parts' | 'totalParts'> & { botId: string; version: string };
 
 export type TicketChanges = {
   state: TicketState;
@@ -27,6 +27,25 @@ export type NewPart = {
 
 export type AssigneeKind = 'admin' | 'team';
 
+/** Who made an update and what it changed, for the audit row written with it. */
+export type AuditRecord = {
+  requestId: string;
+  tokenId: string;
+  adminId: string | null;
+  botId: string;
+  changes: Record<string, { before: unknown; after: unknown }>;
+  idempotencyKey: string | null;
+  versionBefore: string;
+};
+
+export type StoredResponse = {
+  requestHash: Buffer;
+  ticketId: string;
+  status: number;
+  etag: string;
+  response: string;
+};
+
 /** The response shows at most this many parts (update-ticket-2.9.md "There is a limit of 500 parts"). */
 export const PART_WINDOW = 500;
 
@@ -39,6 +58,7 @@ export function isStoredId(id: string): boolean {
 
 type LockedRow = {
   id: string;
+  version: string;
   ticket_number: string;
   state: TicketState;
   attributes: Record<string, AttributeValue>;
@@ -108,7 +128,7 @@ export class TicketsRepository {
   async findForUpdate(manager: EntityManager, workspaceId: string, id: string): Promise<LockedTicket | null> {
     if (!isStoredId(id)) return null;
     const rows: LockedRow[] = await manager.query(
-      `SELECT t.id, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
+      `SELECT t.id, t.version::text, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
               t.created_at, t.updated_at,
               (SELECT json_build_object(
                         'id', tt.id::text, 'name', tt.name, 'description', tt.description, 'icon', tt.icon,
@@ -139,6 +159,7 @@ export class TicketsRepository {
     return {
       workspaceId,
       id: row.id,
+      version: row.version,
       ticketNumber: row.ticket_number,
       state: row.state,
       attributes: row.attributes,
@@ -205,8 +226,8 @@ export class TicketsRepository {
   }
 
   /**
-   * Writes the ticket's new values and its new parts in one statement, all stamped with the transaction's
-   * time (`now()`), parts in the given order so their ids follow it. Returns the new `updated_at`.
+   * Writes the ticket's new values, its new parts and the audit row in one statement, all stamped with the
+   * transaction's time (`now()`), parts in the given order so their ids follow it. Bumps the version.
    */
   async applyUpdate(
     manager: EntityManager,
@@ -214,14 +235,15 @@ export class TicketsRepository {
     ticketId: string,
     changes: TicketChanges,
     parts: readonly NewPart[],
-  ): Promise<Date> {
-    const rows: { updated_at: Date }[] = await manager.query(
+    audit: AuditRecord,
+  ): Promise<{ updatedAt: Date; version: string }> {
+    const rows: { updated_at: Date; version: string }[] = await manager.query(
       `WITH updated AS (
          UPDATE tickets
             SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
-                is_shared = $7, updated_at = now()
+                is_shared = $7, updated_at = now(), version = version + 1
           WHERE workspace_id = $1 AND id = $2
-         RETURNING updated_at
+         RETURNING updated_at, version
        ), inserted AS (
          INSERT INTO ticket_parts (workspace_id, id, ticket_id, part_type, author_id, ticket_state,
                                    previous_ticket_state, assigned_to_type, assigned_to_id, created_at, updated_at)
@@ -230,8 +252,13 @@ export class TicketsRepository {
                 now(), now()
            FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
          RETURNING id
+       ), audited AS (
+         INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
+                                idempotency_key, version_before, version_after, created_at)
+         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, now() FROM updated
+         RETURNING id
        )
-       SELECT updated_at FROM updated`,
+       SELECT updated_at, version::text FROM updated`,
       [
         workspaceId,
         ticketId,
@@ -250,9 +277,83 @@ export class TicketsRepository {
             assigned_to_id: part.assignedToId ?? null,
           })),
         ),
+        audit.requestId,
+        audit.tokenId,
+        audit.adminId,
+        audit.botId,
+        JSON.stringify(audit.changes),
+        audit.idempotencyKey,
+        audit.versionBefore,
       ],
     );
-    return rows[0].updated_at;
+    return { updatedAt: rows[0].updated_at, version: rows[0].version };
+  }
+
+  /**
+   * Takes the workspace's Idempotency-Key for this transaction; false when another request holds it now.
+   * A statement of its own, so the next one's snapshot sees whatever the previous holder committed.
+   */
+  async lockIdempotencyKey(manager: EntityManager, workspaceId: string, key: string): Promise<boolean> {
+    const rows: { locked: boolean }[] = await manager.query(
+      `SELECT pg_try_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0)) AS locked`,
+      [workspaceId, key],
+    );
+    return rows[0].locked;
+  }
+
+  /** The live (unexpired) stored response of a key, if any. */
+  async findStoredResponse(
+    manager: EntityManager,
+    workspaceId: string,
+    key: string,
+  ): Promise<StoredResponse | null> {
+    const rows: {
+      request_hash: Buffer;
+      ticket_id: string;
+      status: number;
+      etag: string;
+      response: string;
+    }[] = await manager.query(
+      `SELECT request_hash, ticket_id::text, status, etag, response FROM idempotency_keys
+          WHERE workspace_id = $1 AND key = $2 AND expires_at > now()`,
+      [workspaceId, key],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          requestHash: row.request_hash,
+          ticketId: row.ticket_id,
+          status: row.status,
+          etag: row.etag,
+          response: row.response,
+        }
+      : null;
+  }
+
+  /** Stores a response for its key for 24 h (replacing an expired record of the same key). */
+  async storeResponse(
+    manager: EntityManager,
+    workspaceId: string,
+    key: string,
+    stored: StoredResponse,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO idempotency_keys (workspace_id, key, request_hash, ticket_id, status, etag, response, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '24 hours')
+       ON CONFLICT (workspace_id, key) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, ticket_id = EXCLUDED.ticket_id, status = EXCLUDED.status,
+             etag = EXCLUDED.etag, response = EXCLUDED.response, created_at = now(), expires_at = EXCLUDED.expires_at`,
+      [workspaceId, key, stored.requestHash, stored.ticketId, stored.status, stored.etag, stored.response],
+    );
+  }
+
+  /** Deletes expired idempotency records, a bounded batch at a time; returns how many. */
+  async deleteExpiredResponses(manager: EntityManager, batch = 1000): Promise<number> {
+    const result: [unknown[], number] = await manager.query(
+      `DELETE FROM idempotency_keys WHERE ctid IN (
+         SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT ${batch})`,
+    );
+    return result[1];
   }
 
   /** The newest `PART_WINDOW` parts, oldest first, with their authors and the ticket's total count. */

@@ -1,15 +1,40 @@
-import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApiError } from '../common/errors/api-error';
 import type { RequestContext } from '../common/http/request-context';
 import { diffAttributes } from './attribute-values';
 import type { AttributeValue } from './entities/ticket.entity';
+import { checkIdempotencyKey, checkIfMatch, ticketEtag } from './preconditions';
 import { toTicketResponse } from './ticket.mapper';
-import { type LockedTicket, type NewPart, type TicketChanges, TicketsRepository } from './tickets.repository';
+import {
+  type AuditRecord,
+  type LockedTicket,
+  type NewPart,
+  type TicketChanges,
+  TicketsRepository,
+} from './tickets.repository';
 import { parseUpdateTicketRequest, type RawBody, type UpdateTicketInput } from './update-ticket.request';
+
+/** What the client sent besides the body. */
+export type UpdateTicketCommand = {
+  id: string;
+  body: RawBody;
+  ifMatch: string | undefined;
+  idempotencyKey: string | undefined;
+};
+
+/** The response, serialized once: a replay sends these exact bytes again. */
+export type UpdateOutcome = { json: string; etag: string; replayed: boolean };
+
+/** PostgreSQL errors worth running the whole transaction again for. */
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 3;
 
 @Injectable()
 export class TicketsService {
+  private readonly logger = new Logger(TicketsService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly tickets: TicketsRepository,
@@ -18,29 +43,102 @@ export class TicketsService {
   /**
    * PUT /tickets/{id}: one transaction. The ticket row is locked first, so concurrent updates of one ticket
    * apply one after the other and each sees the last one's result (none is lost). Everything is validated
-   * before the single write; any error rolls the whole request back.
+   * before the single write; any error rolls the whole request back. A serialization failure or deadlock
+   * runs the transaction again, at most MAX_ATTEMPTS times.
    */
-  update(ctx: RequestContext, id: string, body: RawBody) {
-    return this.dataSource.transaction(async (manager) => {
-      const ticket = await this.tickets.findForUpdate(manager, ctx.workspaceId, id);
-      if (!ticket) throw new ApiError('ticket_not_found', 'Ticket not found', 'id');
-      const input = parseUpdateTicketRequest(body);
-      const plan = await this.plan(manager, ctx, ticket, input);
+  async update(ctx: RequestContext, command: UpdateTicketCommand): Promise<UpdateOutcome> {
+    const key = checkIdempotencyKey(command.idempotencyKey);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((manager) => this.updateOnce(manager, ctx, command, key));
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+        this.logger.warn(`request ${ctx.requestId}: ${code} on attempt ${attempt}, retrying`);
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
+      }
+    }
+  }
 
-      let updatedAt = ticket.updatedAt;
-      if (plan) {
-        updatedAt = await this.tickets.applyUpdate(
-          manager,
-          ctx.workspaceId,
-          ticket.id,
-          plan.changes,
-          plan.parts,
+  private async updateOnce(
+    manager: EntityManager,
+    ctx: RequestContext,
+    command: UpdateTicketCommand,
+    key: string | undefined,
+  ): Promise<UpdateOutcome> {
+    const requestHash = key ? hashRequest(command) : undefined;
+    if (key) {
+      // Stripe's contract: one request per key at a time (409), the same request replayed (200), another
+      // request with the same key refused (422). Held until this transaction ends.
+      if (!(await this.tickets.lockIdempotencyKey(manager, ctx.workspaceId, key))) {
+        throw new ApiError(
+          'idempotency_key_in_use',
+          'A request with this Idempotency-Key is still in progress; retry after it completes',
+          'Idempotency-Key',
         );
       }
-      const { parts, total } = await this.tickets.findRecentParts(manager, ctx.workspaceId, ticket.id);
-      const next = plan?.changes ?? ticket;
-      return toTicketResponse({ ...ticket, ...next, updatedAt, parts, totalParts: total }, ctx.version);
-    });
+      const stored = await this.tickets.findStoredResponse(manager, ctx.workspaceId, key);
+      if (stored) {
+        if (!stored.requestHash.equals(requestHash!)) {
+          throw new ApiError(
+            'idempotency_key_reused',
+            'This Idempotency-Key was already used with a different request (ticket or body)',
+            'Idempotency-Key',
+          );
+        }
+        return { json: stored.response, etag: stored.etag, replayed: true };
+      }
+    }
+
+    const ticket = await this.tickets.findForUpdate(manager, ctx.workspaceId, command.id);
+    if (!ticket) throw new ApiError('ticket_not_found', 'Ticket not found', 'id');
+    if (ctx.requireIfMatch && command.ifMatch === undefined) {
+      throw new ApiError(
+        'precondition_required',
+        "This workspace requires If-Match with the ticket's ETag on every update",
+        'If-Match',
+      );
+    }
+    checkIfMatch(command.ifMatch, ticketEtag(ticket.id, ticket.version));
+    const input = parseUpdateTicketRequest(command.body);
+    const plan = await this.plan(manager, ctx, ticket, input);
+
+    let updatedAt = ticket.updatedAt;
+    let version = ticket.version;
+    if (plan) {
+      ({ updatedAt, version } = await this.tickets.applyUpdate(
+        manager,
+        ctx.workspaceId,
+        ticket.id,
+        plan.changes,
+        plan.parts,
+        {
+          requestId: ctx.requestId,
+          tokenId: ctx.tokenId,
+          adminId: input.assignment?.adminId ?? null,
+          botId: ticket.botId,
+          changes: auditChanges(ticket, plan.changes),
+          idempotencyKey: key ?? null,
+          versionBefore: ticket.version,
+        },
+      ));
+    }
+    const { parts, total } = await this.tickets.findRecentParts(manager, ctx.workspaceId, ticket.id);
+    const next = plan?.changes ?? ticket;
+    const json = JSON.stringify(
+      toTicketResponse({ ...ticket, ...next, updatedAt, parts, totalParts: total }, ctx.version),
+    );
+    const etag = ticketEtag(ticket.id, version);
+    if (key) {
+      await this.tickets.storeResponse(manager, ctx.workspaceId, key, {
+        requestHash: requestHash!,
+        ticketId: ticket.id,
+        status: 200,
+        etag,
+        response: json,
+      });
+    }
+    return { json, etag, replayed: false };
   }
 
   /** Works out the new values and the parts they create (BEHAVIOUR.md §3); null when nothing changes. */
@@ -137,4 +235,29 @@ export class TicketsService {
     changes.teamAssigneeId = assignment.assigneeId;
     return { ...base, assignedToType: 'team', assignedToId: assignment.assigneeId };
   }
+}
+
+/** Method, ticket and exact body bytes: a retry must be the same request to be replayed. */
+function hashRequest(command: UpdateTicketCommand): Buffer {
+  return createHash('sha256')
+    .update(`PUT /tickets/${command.id}\n`)
+    .update(command.body.bytes ?? Buffer.alloc(0))
+    .digest();
+}
+
+/** Each changed field's before and after, for the audit row. */
+export function auditChanges(ticket: LockedTicket, next: TicketChanges): AuditRecord['changes'] {
+  const changes: AuditRecord['changes'] = {};
+  const note = (field: string, before: unknown, after: unknown) => {
+    if (JSON.stringify(before ?? null) !== JSON.stringify(after ?? null)) {
+      changes[field] = { before: before ?? null, after: after ?? null };
+    }
+  };
+  note('state', ticket.state, next.state);
+  note('is_shared', ticket.isShared, next.isShared);
+  note('admin_assignee_id', ticket.adminAssigneeId, next.adminAssigneeId);
+  note('team_assignee_id', ticket.teamAssigneeId, next.teamAssigneeId);
+  const names = new Set([...Object.keys(ticket.attributes), ...Object.keys(next.attributes)]);
+  for (const name of names) note(`ticket_attributes.${name}`, ticket.attributes[name], next.attributes[name]);
+  return changes;
 }

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { RawBody } from '../../tickets/update-ticket.request';
+import type { UpdateTicketCommand } from '../../tickets/tickets.service';
 import { DEFAULT_VERSION } from '../versioning/versions';
 import type { AppRequest, RequestContext } from './request-context';
 
@@ -10,15 +10,26 @@ export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): Re
     requestId: req.requestId ?? '',
     workspaceId: req.user!.workspaceId,
     tokenId: req.user!.tokenId,
+    requireIfMatch: req.user!.requireIfMatch,
     version: req.apiVersion ?? DEFAULT_VERSION,
   };
 });
 
-/** The unparsed body and its declared type; the service parses it after the ticket lookup. */
-export const Body = createParamDecorator((_: unknown, host: ExecutionContext): RawBody => {
-  const req = host.switchToHttp().getRequest<AppRequest>();
-  return {
-    bytes: Buffer.isBuffer(req.body) ? req.body : undefined,
-    contentType: req.headers['content-type'],
-  };
-});
+/**
+ * The update as the client sent it: the ticket id, the unparsed body (parsed by the service after the ticket
+ * lookup) and the precondition headers.
+ */
+export const UpdateCommand = createParamDecorator(
+  (_: unknown, host: ExecutionContext): UpdateTicketCommand => {
+    const req = host.switchToHttp().getRequest<AppRequest>();
+    return {
+      id: String(req.params.id),
+      body: {
+        bytes: Buffer.isBuffer(req.body) ? req.body : undefined,
+        contentType: req.headers['content-type'],
+      },
+      ifMatch: req.header('if-match'),
+      idempotencyKey: req.header('idempotency-key'),
+    };
+  },
+);

@@ -6,6 +6,8 @@ export type Principal = {
   workspaceId: string;
   tokenId: string;
   defaultVersion: ApiVersion;
+  /** The workspace refuses updates without If-Match (428). */
+  requireIfMatch: boolean;
 };
 
 /** Passed explicitly as the first argument from controller to service (shared/STYLE.md). */
@@ -14,6 +16,7 @@ export type RequestContext = {
   workspaceId: string;
   tokenId: string;
   version: ApiVersion;
+  requireIfMatch: boolean;
 };
 
 /** The express request as this service decorates it on the way in. */

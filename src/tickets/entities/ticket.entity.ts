@@ -36,6 +36,10 @@ export class Ticket {
   @Column({ name: 'is_shared', type: 'boolean', default: false })
   isShared!: boolean;
 
+  /** Changes with every committed update; the ETag is built from it (issue #4). */
+  @Column({ type: 'bigint', default: 1 })
+  version!: string;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

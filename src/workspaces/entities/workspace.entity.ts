@@ -11,6 +11,10 @@ export class Workspace {
   @Column({ name: 'default_intercom_version', type: 'text', default: '2.9' })
   defaultIntercomVersion!: string;
 
+  /** When true, PUT without If-Match is refused with 428. */
+  @Column({ name: 'require_if_match', type: 'boolean', default: false })
+  requireIfMatch!: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }
