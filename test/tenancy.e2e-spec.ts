@@ -173,3 +173,69 @@ describe('ticket types', () => {
     expect(await ticketState(t.db, b.workspaceId, IDS.ticket)).toEqual(bBefore);
   });
 });
+
+describe('list items are per workspace', () => {
+  const ITEM_ONLY_IN_A = 'f5d4a1c6-6a7e-4b02-9f5e-4d0a6b1c2e35';
+
+  /** A's Priority list has one more item, with its own id and label. */
+  function withExtraItem(workspaceId: string): Snapshot {
+    const base = standardSnapshot(workspaceId);
+    const [bug, ...otherTypes] = base.ticket_types!;
+    return {
+      ...base,
+      ticket_types: [
+        {
+          ...bug,
+          ticket_type_attributes: bug.ticket_type_attributes!.map((attribute) =>
+            attribute.name === 'Priority'
+              ? {
+                  ...attribute,
+                  input_options: {
+                    list_items: [
+                      ...attribute.input_options!.list_items!,
+                      { id: ITEM_ONLY_IN_A, label: 'Urgent', archived: false },
+                    ],
+                  },
+                }
+              : attribute,
+          ),
+        },
+        ...otherTypes,
+      ],
+    };
+  }
+
+  let app: TestApp;
+  let onlyA: SeededWorkspace;
+  let other: SeededWorkspace;
+
+  beforeAll(async () => {
+    app = await startApp();
+    onlyA = await seedWorkspace(withExtraItem);
+    other = await seedWorkspace();
+  });
+  afterAll(() => app.close());
+
+  it.each([
+    ['id', ITEM_ONLY_IN_A],
+    ['label', 'Urgent'],
+  ])("another workspace's list item (by %s) is 400 and writes nothing", async (_by, value) => {
+    const before = await ticketState(app.db, other.workspaceId, IDS.ticket);
+    const res = await putTicket(app.http, other.token, IDS.ticket, {
+      ticket_attributes: { Priority: value },
+    }).expect(400);
+    expect(res.body.errors[0]).toMatchObject({
+      code: 'parameter_invalid',
+      field: 'ticket_attributes.Priority',
+    });
+    expect(await ticketState(app.db, other.workspaceId, IDS.ticket)).toEqual(before);
+
+    await putTicket(app.http, onlyA.token, IDS.ticket, { ticket_attributes: { Priority: value } }).expect(
+      200,
+    );
+    expect((await ticketRow(app.db, onlyA.workspaceId, IDS.ticket)).attributes.Priority).toBe('Urgent');
+    await putTicket(app.http, onlyA.token, IDS.ticket, { ticket_attributes: { Priority: 'High' } }).expect(
+      200,
+    );
+  });
+});
