@@ -58,7 +58,7 @@ describe('audit log', () => {
       {
         ticket_id: IDS.ticket,
         request_id: res.headers['x-request-id'],
-        token_id: tokens[0]!.id,
+        token_id: tokens[0].id,
         admin_id: IDS.admin,
         bot_id: IDS.bot,
         changes: {
@@ -98,7 +98,7 @@ describe('audit log', () => {
 
   it('an attribute cleared with null is audited as before → null', async () => {
     await putTicket(t.http, ws.token, IDS.ticket, { ticket_attributes: { Priority: null } }).expect(200);
-    expect((await audit())[0]!.changes).toEqual({
+    expect((await audit())[0].changes).toEqual({
       'ticket_attributes.Priority': { before: 'High', after: null },
     });
   });

@@ -19,7 +19,7 @@ describe('conditional updates: ETag and If-Match', () => {
         'SELECT version::text FROM tickets WHERE workspace_id = $1 AND id = $2',
         [ws.workspaceId, IDS.ticket],
       )
-    ).rows[0]!.version;
+    ).rows[0].version;
 
   it('every response carries a strong ETag that changes with each committed update, not with a no-op', async () => {
     const first = await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200);
@@ -40,7 +40,7 @@ describe('conditional updates: ETag and If-Match', () => {
       ws.token,
       IDS.ticket,
       { state: 'resolved' },
-      { 'If-Match': headers.etag as string },
+      { 'If-Match': headers.etag },
     ).expect(200);
     expect(res.body.ticket_state).toBe('resolved');
     expect(res.headers.etag).toBe(`"${IDS.ticket}.2"`);
@@ -96,7 +96,7 @@ describe('conditional updates: ETag and If-Match', () => {
       ws.token,
       IDS.ticket,
       { ticket_attributes: { Priority: 'High' } },
-      { 'If-Match': read.headers.etag as string },
+      { 'If-Match': read.headers.etag },
     ).expect(412);
     expect((await ticketState(t.db, ws.workspaceId, IDS.ticket)).ticket.attributes.Priority).toBe('Low');
   });
