@@ -260,18 +260,15 @@ describe('OpenAPI document', () => {
       required: true,
       schema: { type: 'string' },
     });
-    expect(Object.keys(op.responses).sort()).toEqual([
-      '200',
-      '400',
-      '401',
-      '404',
-      '413',
-      '415',
-      '429',
-      '500',
-      '503',
+    const errors = ['400', '401', '404', '409', '412', '413', '415', '422', '428', '429', '500', '503'];
+    expect(Object.keys(op.responses).sort()).toEqual(['200', ...errors]);
+    // Issue #4's request headers (If-Match, Idempotency-Key) are documented too.
+    expect(op.parameters.filter((p) => p.in === 'header').map((p) => p.name)).toEqual([
+      'Intercom-Version',
+      'If-Match',
+      'Idempotency-Key',
     ]);
-    for (const status of ['400', '401', '404', '413', '415', '429', '500', '503']) {
+    for (const status of errors) {
       expect(jsonSchema(generated, status)).toEqual({ $ref: '#/components/schemas/error' });
     }
   });

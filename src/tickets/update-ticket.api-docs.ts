@@ -114,6 +114,22 @@ export function ApiUpdateTicket() {
         'not the `ticket_id` displayed in the Inbox.',
       example: '447',
     }),
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description:
+        "Apply the update only if the ticket's current ETag is listed (or `*`); otherwise 412 and nothing is " +
+        'written. Required (428 without it) in workspaces that turn that on.',
+      schema: { type: 'string', example: '"447.3"' },
+    }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'A unique key (1–255 visible ASCII characters) for safe retries: the first 200 response is stored for 24 h ' +
+        'and replayed byte for byte with `Idempotent-Replayed: true`.',
+      schema: { type: 'string', example: '3f0e4c9a-1b2c-4d5e-8f90-a1b2c3d4e5f6' },
+    }),
     ApiBody({ type: UpdateTicketDto, required: false }),
     ApiOkResponse({
       type: TicketResponseDto,
@@ -121,6 +137,12 @@ export function ApiUpdateTicket() {
       headers: {
         'Intercom-Version': {
           description: 'The version the request was served with.',
+          schema: { type: 'string' },
+        },
+        ETag: { description: "The ticket's version, for If-Match.", schema: { type: 'string' } },
+        'Idempotent-Replayed': {
+          description:
+            '`true` when this is the stored response of an earlier request with the same Idempotency-Key.',
           schema: { type: 'string' },
         },
         ...REQUEST_ID_HEADER,
@@ -159,6 +181,23 @@ export function ApiUpdateTicket() {
         field: 'assignment.assignee_id',
       },
     ]),
+    ApiErrorResponse(409, 'A request with the same Idempotency-Key is in progress', [
+      {
+        summary: 'Key in use',
+        code: 'idempotency_key_in_use',
+        message: 'A request with this Idempotency-Key is still in progress; retry after it completes',
+        field: 'Idempotency-Key',
+      },
+    ]),
+    ApiErrorResponse(412, 'If-Match does not match the current ETag; nothing was written', [
+      {
+        summary: 'Stale',
+        code: 'precondition_failed',
+        message:
+          'If-Match does not match the ticket\'s current version (ETag "447.4"); fetch it again and retry',
+        field: 'If-Match',
+      },
+    ]),
     ApiErrorResponse(413, 'Request body too large', [
       { summary: 'Too large', code: 'request_entity_too_large', message: 'Request body is too large' },
     ]),
@@ -167,6 +206,22 @@ export function ApiUpdateTicket() {
         summary: 'Not JSON',
         code: 'unsupported_media_type',
         message: 'Content-Type must be application/json (got text/plain)',
+      },
+    ]),
+    ApiErrorResponse(422, 'The Idempotency-Key was used with another request', [
+      {
+        summary: 'Key reused',
+        code: 'idempotency_key_reused',
+        message: 'This Idempotency-Key was already used with a different request (ticket or body)',
+        field: 'Idempotency-Key',
+      },
+    ]),
+    ApiErrorResponse(428, 'The workspace requires If-Match', [
+      {
+        summary: 'If-Match required',
+        code: 'precondition_required',
+        message: "This workspace requires If-Match with the ticket's ETag on every update",
+        field: 'If-Match',
       },
     ]),
     ApiErrorResponse(
