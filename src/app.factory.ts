@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { answerClientErrorsWithErrorList } from './common/http/client-error';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { setupOpenApi } from './docs/openapi';
 
@@ -48,6 +49,7 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
   }
   const server: Server = app.getHttpServer();
   // Bounded time to receive a request; the database side is bounded by statement_timeout (data-source.ts).
+  answerClientErrorsWithErrorList(server);
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
   // Signals are handled by main.ts (common/http/graceful-shutdown.ts); tests close the app themselves.

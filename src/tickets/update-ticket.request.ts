@@ -28,13 +28,15 @@ export function parseUpdateTicketRequest(raw: RawBody): UpdateTicketInput {
     dto.ticket_attributes = body.ticket_attributes as Record<string, unknown>;
   if (body.state !== undefined) dto.state = body.state as SettableState;
   if (body.is_shared !== undefined) dto.is_shared = body.is_shared as boolean;
-  if (body.assignment !== undefined) {
-    dto.assignment = isPlainObject(body.assignment)
-      ? Object.assign(new AssignmentDto(), {
-          admin_id: body.assignment.admin_id,
-          assignee_id: body.assignment.assignee_id,
-        })
-      : (body.assignment as AssignmentDto);
+  if (body.assignment !== undefined && body.assignment !== null) {
+    // Checked here rather than by @ValidateNested, which would recurse into arbitrarily nested arrays.
+    if (!isPlainObject(body.assignment)) {
+      throw ApiError.invalid('assignment', 'assignment must be an object with admin_id and assignee_id');
+    }
+    dto.assignment = Object.assign(new AssignmentDto(), {
+      admin_id: body.assignment.admin_id,
+      assignee_id: body.assignment.assignee_id,
+    });
   }
   const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length > 0) throw firstError(errors);

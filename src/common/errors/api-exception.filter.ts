@@ -51,6 +51,10 @@ export function toApiError(exception: unknown): ApiError {
   if (parserError?.type === 'request.aborted' || parserError?.type === 'request.size.invalid') {
     return new ApiError('parameter_invalid', 'The request body could not be read');
   }
+  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    // e.g. a body declared `Content-Encoding: gzip` that is not gzip: body-parser passes zlib's error untyped.
+    return new ApiError('parameter_invalid', 'The request body could not be decoded', 'body');
+  }
   if (isDatabaseUnavailable(exception)) {
     return new ApiError('service_unavailable', 'The service is temporarily unavailable, please retry');
   }

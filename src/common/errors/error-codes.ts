@@ -13,6 +13,9 @@ export const ERROR_STATUS = {
   idempotency_key_in_use: HttpStatus.CONFLICT,
   idempotency_key_reused: HttpStatus.UNPROCESSABLE_ENTITY,
   request_entity_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  // Nest's HttpStatus enum has no 431 (RFC 6585).
+  request_header_fields_too_large: 431 as HttpStatus,
+  request_timeout: HttpStatus.REQUEST_TIMEOUT,
   unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   rate_limit_exceeded: HttpStatus.TOO_MANY_REQUESTS,
   server_error: HttpStatus.INTERNAL_SERVER_ERROR,
