@@ -2,6 +2,7 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiError } from '../common/errors/api-error';
+import { isError } from '../common/errors/api-exception.filter';
 import { IS_PUBLIC_KEY } from './public.decorator';
 
 /** Every route needs a workspace token unless marked @Public(); failures are BEHAVIOUR.md §4's 401. */
@@ -21,7 +22,7 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
 
   override handleRequest<T>(error: unknown, principal: T | false): T {
     // A database failure during the lookup is not the client's fault: let the filter answer 503.
-    if (error instanceof Error) throw error;
+    if (isError(error)) throw error;
     if (error) throw new Error('authentication failed');
     if (!principal) throw new ApiError('unauthorized', 'Access Token Invalid');
     return principal;
