@@ -1,0 +1,716 @@
+/* global process, console, fetch, URL, setTimeout, clearTimeout, setInterval, clearInterval */
+/**
+ * `npm run bench` (issue #5): throughput and latency of PUT /tickets/:id, the service against a yardstick.
+ *
+ *  1. A fresh database (a new database on BENCH_DATABASE_URL's / DATABASE_URL's server, or the embedded
+ *     PostgreSQL in a temporary directory), migrated, with a generated workspace: BENCH_TICKETS (10,000)
+ *     tickets of one type with 8 attributes, 0–20 parts each, every 33rd ticket 500–600 parts
+ *     (bench/bench-workspace.mjs).
+ *  2. SQL round trips of one update, counted in-process (bench/round-trips.mjs).
+ *  3. The compiled service (`node dist/src/main.js`) and the baseline (bench/baseline-server.mjs, a bare
+ *     node:http + pg handler issuing the same SQL — a yardstick, never served) as child processes, each
+ *     warmed up for BENCH_INITIAL_WARMUP_SECONDS (10) with mixed requests.
+ *  4. Per scenario and per process: a BENCH_WARMUP_SECONDS (3) warm-up, then BENCH_SECONDS (15) measured,
+ *     BENCH_CONNECTIONS (32) connections, the order of the two processes alternating between scenarios:
+ *       (a) state + attribute updates spread over all tickets;
+ *       (b) the same updates on one hot ticket (one per process, identical at the start);
+ *       (c) the same updates on tickets with 500+ parts;
+ *       (d) no-op updates (`{}`) spread over all tickets.
+ *     BENCH_SCENARIOS (a,b,c,d) picks some.
+ *  5. BENCH_SCALE (default on; 0 turns it off): (a) again, then the workspace grows to BENCH_SCALE_TICKETS
+ *     (1,000,000) tickets with one INSERT … SELECT generate_series, VACUUM (ANALYZE) and CHECKPOINT, and (a)
+ *     once more (baseline first): the runs compared are adjacent in time, in ABBA order.
+ *  6. Two tables, the round trips, the targets met or not, and bench/results.json. Children stopped,
+ *     database removed.
+ *
+ * Also: BENCH_POOL_SIZE (10, both processes), BENCH_METRICS (true: the production default),
+ * BENCH_SEED_PARTS=sql (bulk-insert the big tickets' parts), BENCH_CPU_PROF_DIR (the service writes a V8 CPU
+ * profile there), BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS for the service, e.g. a heap cap).
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { freePort, freshDatabase, serverVersion } from './bench-database.mjs';
+import { cpuPressure, cpuSeconds, rssBytes, rssSampler, runLoad } from './bench-load.mjs';
+import {
+  ADMIN_ID,
+  HOT_BASELINE_TICKET,
+  HOT_SERVICE_TICKET,
+  OTHER_ADMIN_ID,
+  PROBE_TICKET,
+  WORKSPACE_ID,
+  growWorkspace,
+  seedWorkspace,
+} from './bench-workspace.mjs';
+
+const require = createRequire(import.meta.url);
+const pg = require('pg');
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..');
+const RESULTS = join(HERE, 'results.json');
+const MiB = 1024 * 1024;
+
+const settings = {
+  seconds: integer('BENCH_SECONDS', 15),
+  warmupSeconds: integer('BENCH_WARMUP_SECONDS', 3),
+  initialWarmupSeconds: integer('BENCH_INITIAL_WARMUP_SECONDS', 10),
+  connections: integer('BENCH_CONNECTIONS', 32),
+  tickets: integer('BENCH_TICKETS', 10_000),
+  scale: process.env.BENCH_SCALE !== '0',
+  scaleTickets: integer('BENCH_SCALE_TICKETS', 1_000_000),
+  poolSize: integer('BENCH_POOL_SIZE', 10),
+  // The production default (METRICS_ENABLED=true): the service is measured as deployed.
+  metrics: process.env.BENCH_METRICS === 'false' ? 'false' : 'true',
+  seedParts: process.env.BENCH_SEED_PARTS === 'sql' ? 'sql' : 'import',
+  scenarios: (process.env.BENCH_SCENARIOS || 'a,b,c,d').split(',').map((key) => key.trim()),
+};
+if (settings.tickets < 100) throw new Error('BENCH_TICKETS must be at least 100');
+if (settings.seconds < 1) throw new Error('BENCH_SECONDS must be at least 1');
+
+const SCENARIOS = [
+  { key: 'a', name: '(a) many tickets', description: 'state + attribute update, random ticket among all' },
+  { key: 'b', name: '(b) one hot ticket', description: 'state + attribute update, one ticket per process' },
+  {
+    key: 'c',
+    name: '(c) 500+ parts',
+    description: 'state + attribute update, random ticket with 500–600 parts',
+  },
+  { key: 'd', name: '(d) no-op', description: '`{}`, random ticket among all' },
+];
+
+const cleanups = [];
+let interrupted = false;
+
+function log(line) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function main() {
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  log(`settings: ${JSON.stringify(settings)}`);
+
+  const database = await freshDatabase(log);
+  cleanups.push(() => database.dispose());
+  const pgVersion = await serverVersion(database.url);
+  log(`database: ${database.description} (PostgreSQL ${pgVersion})`);
+
+  log(`seeding ${settings.tickets} tickets (parts of big tickets via ${settings.seedParts})…`);
+  const seed = await seedWorkspace(database.url, { tickets: settings.tickets, bigParts: settings.seedParts });
+  log(
+    `seeded ${seed.tickets} tickets, ${seed.parts} parts, ${seed.big.length} tickets with 500+ parts ` +
+      `(import ${(seed.importMs / 1000).toFixed(1)} s` +
+      (seed.bigParts === 'sql' ? `, SQL bulk ${(seed.bulkMs / 1000).toFixed(1)} s)` : ')'),
+  );
+
+  log('counting SQL round trips (service and baseline in-process, one request at a time)…');
+  const roundTrips = await countRoundTrips(database.url, seed.token);
+  if (roundTrips.errors.length > 0)
+    throw new Error(`round-trip count failed:\n${roundTrips.errors.join('\n')}`);
+
+  const db = new pg.Pool({ connectionString: database.url, max: 1 });
+  cleanups.unshift(() => db.end());
+  const partsOf = async (id) =>
+    (
+      await db.query(
+        'SELECT count(*)::int AS n FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2',
+        [WORKSPACE_ID, id],
+      )
+    ).rows[0].n;
+
+  // CPU seconds used so far by each backend of this database (this bench's own connection excluded), read
+  // from /proc: null when PostgreSQL runs on another machine.
+  const localDatabase = ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(database.url).hostname);
+  const postgresCpu = async () => {
+    if (!localDatabase) return null;
+    const { rows } = await db.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    const used = new Map();
+    for (const { pid } of rows) {
+      const seconds = cpuSeconds(pid);
+      if (seconds !== null) used.set(pid, seconds);
+    }
+    return rows.length > 0 && used.size === 0 ? null : used;
+  };
+  // Backends that started during the run count in full; those that ended are lost (the pools keep theirs).
+  const postgresCpuDelta = (before, after) => {
+    if (before === null || after === null) return null;
+    let total = 0;
+    for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+    return total;
+  };
+
+  // BENCH_CPU_PROF_DIR: the service writes a V8 CPU profile (.cpuprofile) there when it stops.
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    : [];
+  const service = await startChild('service', [...profile, join(ROOT, 'dist', 'src', 'main.js')], {
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    NODE_ENV: 'production',
+    RATE_LIMIT_PER_10S: '1000000',
+    METRICS_ENABLED: settings.metrics,
+    DB_POOL_SIZE: String(settings.poolSize),
+    DEMO_DATA: 'false',
+    // E.g. --max-old-space-size=…, to see what a heap cap does to RSS and throughput.
+    ...(process.env.BENCH_SERVICE_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS }
+      : {}),
+  });
+  const baseline = await startChild('baseline', [join(HERE, 'baseline-server.mjs')], {
+    DATABASE_URL: database.url,
+    NODE_ENV: 'production',
+    DB_POOL_SIZE: String(settings.poolSize),
+  });
+  const targets = { service, baseline };
+  // RSS over the whole run (every scenario, warm-ups and the scale step included).
+  const wholeRun = { service: rssSampler(service.pid), baseline: rssSampler(baseline.pid) };
+  // RSS once a second with what was running, for results.json: a leak climbs, a heap settling levels off.
+  const timeline = [];
+  let phase = 'idle';
+  const timelineStart = Date.now();
+  const timelineTimer = setInterval(() => {
+    timeline.push({
+      t: Math.round((Date.now() - timelineStart) / 1000),
+      phase,
+      serviceMiB: mib(rssBytes(service.pid)),
+      baselineMiB: mib(rssBytes(baseline.pid)),
+    });
+  }, 1000);
+  timelineTimer.unref();
+  const loadSeconds = { service: 0, baseline: 0 };
+
+  // Request generators. States are tracked so that every update really changes the state (a toggle through
+  // the settable states) and the attribute value is always new: 2 parts per update.
+  const states = seed.states;
+  const SETTABLE = ['in_progress', 'waiting_on_customer', 'resolved'];
+  let counter = 1_000_000;
+  const update = (id) => {
+    const state = SETTABLE[(SETTABLE.indexOf(states[id]) + 1) % SETTABLE.length];
+    states[id] = state;
+    return {
+      path: `/tickets/${id}`,
+      body: JSON.stringify({ state, ticket_attributes: { 'Affected users': counter++ } }),
+    };
+  };
+  // Tickets 1 and 2 are the hot tickets of (b), kept out of every other scenario so that both start equal.
+  const anyTicket = () => 3 + Math.floor(Math.random() * (settings.tickets - 2));
+  const bigTicket = () => seed.big[Math.floor(Math.random() * seed.big.length)];
+  const requestsFor = (key, who) => {
+    switch (key) {
+      case 'a':
+        return () => update(anyTicket());
+      case 'b': {
+        const hot = who === 'service' ? HOT_SERVICE_TICKET : HOT_BASELINE_TICKET;
+        return () => update(hot);
+      }
+      case 'c':
+        return () => update(bigTicket());
+      case 'd':
+        return () => ({ path: `/tickets/${anyTicket()}`, body: '{}' });
+    }
+    throw new Error(`unknown scenario ${key}`);
+  };
+
+  async function measure(key, who, label = key) {
+    const target = targets[who];
+    phase = `${label} ${who}`;
+    const makeRequest = requestsFor(key, who);
+    const common = { port: target.port, token: seed.token, connections: settings.connections, makeRequest };
+    if (settings.warmupSeconds > 0) await runLoad({ ...common, seconds: settings.warmupSeconds });
+    const sampler = rssSampler(target.pid);
+    const cpuBefore = cpuSeconds(target.pid);
+    const pgBefore = await postgresCpu();
+    const result = await runLoad({ ...common, seconds: settings.seconds });
+    const cpuAfter = cpuSeconds(target.pid);
+    const pgAfter = await postgresCpu();
+    const rss = sampler.stop();
+    // CPU milliseconds per request of the server process and of PostgreSQL's backends for this database:
+    // much less sensitive to a busy machine than requests/s.
+    const perRequest = (seconds) =>
+      seconds === null || result.requests === 0 ? null : round((seconds * 1000) / result.requests, 3);
+    const cpuMsPerRequest = perRequest(cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore);
+    const pgCpuMsPerRequest = perRequest(postgresCpuDelta(pgBefore, pgAfter));
+    loadSeconds[who] += settings.warmupSeconds + result.seconds;
+    phase = 'idle';
+    if (interrupted) throw new Error('interrupted');
+    if (!target.alive()) throw new Error(`${who} exited during scenario ${key}\n${target.output()}`);
+    return {
+      ...result,
+      cpuMsPerRequest,
+      pgCpuMsPerRequest,
+      cpuPressure: cpuPressure(),
+      rssMaxMiB: mib(rss.max),
+      rssEndMiB: mib(rss.end),
+    };
+  }
+
+  // JIT warm-up, not measured: a mix of (a), (c) and (d) requests on each process.
+  const rssAtStart = { service: mib(rssBytes(service.pid)), baseline: mib(rssBytes(baseline.pid)) };
+  if (settings.initialWarmupSeconds > 0) {
+    for (const who of ['service', 'baseline']) {
+      phase = `warm-up ${who}`;
+      log(`initial warm-up: ${who} (${settings.initialWarmupSeconds} s, mixed (a)/(c)/(d) requests)…`);
+      const [a, c, d] = ['a', 'c', 'd'].map((key) => requestsFor(key, who));
+      const mixed = () => {
+        const pick = Math.random();
+        return pick < 0.6 ? a() : pick < 0.8 ? c() : d();
+      };
+      const warm = await runLoad({
+        port: targets[who].port,
+        token: seed.token,
+        connections: settings.connections,
+        seconds: settings.initialWarmupSeconds,
+        makeRequest: mixed,
+      });
+      loadSeconds[who] += warm.seconds;
+      phase = 'idle';
+      if (warm.errors > 0)
+        log(`  ${who}: ${warm.errors} errors during the warm-up (${JSON.stringify(warm.statuses)})`);
+    }
+  }
+
+  const scenarios = {};
+  for (const [index, scenario] of SCENARIOS.filter((s) => settings.scenarios.includes(s.key)).entries()) {
+    const order = index % 2 === 0 ? ['service', 'baseline'] : ['baseline', 'service'];
+    const entry = { name: scenario.name, description: scenario.description, order };
+    if (scenario.key === 'b') {
+      entry.hotTickets = {
+        service: { id: HOT_SERVICE_TICKET, partsBefore: await partsOf(HOT_SERVICE_TICKET) },
+        baseline: { id: HOT_BASELINE_TICKET, partsBefore: await partsOf(HOT_BASELINE_TICKET) },
+      };
+    }
+    for (const who of order) {
+      log(`${scenario.name}: ${who} (${settings.warmupSeconds} s warm-up + ${settings.seconds} s)…`);
+      entry[who] = await measure(scenario.key, who);
+      log(`  ${who}: ${entry[who].rps} req/s, p99 ${entry[who].p99} ms, errors ${entry[who].errors}`);
+    }
+    if (scenario.key === 'b') {
+      entry.hotTickets.service.partsAfter = await partsOf(HOT_SERVICE_TICKET);
+      entry.hotTickets.baseline.partsAfter = await partsOf(HOT_BASELINE_TICKET);
+    }
+    entry.ratio = ratio(entry.service.rps, entry.baseline.rps);
+    entry.cpuBoundRatio = cpuBoundRatio(entry);
+    scenarios[scenario.key] = entry;
+  }
+
+  // Scale: (a) right before and right after growing the workspace, so that the two runs compared are
+  // adjacent in time (same JIT state, as close as possible in machine load).
+  let scale = null;
+  if (settings.scale && settings.scaleTickets > settings.tickets) {
+    scale = { before: { tickets: settings.tickets }, after: {} };
+    for (const who of ['service', 'baseline']) {
+      log(`(a) again at ${settings.tickets} tickets, before growing: ${who}…`);
+      scale.before[who] = await measure('a', who, 'a-before-growing');
+      log(`  ${who}: ${scale.before[who].rps} req/s, p99 ${scale.before[who].p99} ms`);
+    }
+    log(
+      `scale: growing the workspace to ${settings.scaleTickets} tickets (INSERT … SELECT generate_series)…`,
+    );
+    const grown = await growWorkspace(database.url, {
+      from: settings.tickets + 1,
+      total: settings.scaleTickets,
+    });
+    log(
+      `  ${grown.tickets} tickets (insert ${(grown.insertMs / 1000).toFixed(1)} s, VACUUM + ANALYZE + CHECKPOINT ` +
+        `${(grown.settleMs / 1000).toFixed(1)} s); rerunning (a) on the same ${settings.tickets} tickets`,
+    );
+    scale.after.tickets = grown.tickets;
+    scale.insertMs = Math.round(grown.insertMs);
+    scale.settleMs = Math.round(grown.settleMs);
+    scale.skippedForeignKeyChecks = grown.skippedForeignKeyChecks;
+    // Baseline first this time (ABBA): whichever runs right after the growth gets no systematic advantage.
+    for (const who of ['baseline', 'service']) {
+      log(`(a) at ${grown.tickets} tickets: ${who}…`);
+      scale.after[who] = await measure('a', who, 'a-after-growing');
+      log(`  ${who}: ${scale.after[who].rps} req/s, p99 ${scale.after[who].p99} ms`);
+    }
+    scale.before.ratio = ratio(scale.before.service.rps, scale.before.baseline.rps);
+    scale.after.ratio = ratio(scale.after.service.rps, scale.after.baseline.rps);
+    scale.before.cpuBoundRatio = cpuBoundRatio(scale.before);
+    scale.after.cpuBoundRatio = cpuBoundRatio(scale.after);
+    const change = (pick) => (who) => {
+      const before = pick(scale.before[who]);
+      const after = pick(scale.after[who]);
+      return before ? round((after - before) / before, 4) : null;
+    };
+    scale.change = {};
+    for (const who of ['service', 'baseline']) {
+      scale.change[who] = {
+        rps: change((x) => x.rps)(who),
+        p50: change((x) => x.p50)(who),
+        p99: change((x) => x.p99)(who),
+        cpuMsPerRequest: change((x) => x.cpuMsPerRequest)(who),
+      };
+    }
+  }
+
+  clearInterval(timelineTimer);
+  const rss = {
+    service: { ...wholeRun.service.stop(), loadSeconds: round(loadSeconds.service) },
+    baseline: { ...wholeRun.baseline.stop(), loadSeconds: round(loadSeconds.baseline) },
+  };
+  const results = {
+    generatedAt: startedAt.toISOString(),
+    durationSeconds: round((Date.now() - startedAt.getTime()) / 1000),
+    settings,
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryGiB: round(os.totalmem() / 1024 ** 3),
+      node: process.version,
+      postgres: pgVersion,
+      database: database.kind,
+      loadAverageBefore: loadBefore.map((v) => round(v)),
+      loadAverageAfter: os.loadavg().map((v) => round(v)),
+    },
+    seed: {
+      workspace: WORKSPACE_ID,
+      tickets: seed.tickets,
+      parts: seed.parts,
+      ticketsWith500PlusParts: seed.big.length,
+      bigParts: seed.bigParts,
+      importSeconds: round(seed.importMs / 1000),
+      bulkSqlSeconds: seed.bigParts === 'sql' ? round(seed.bulkMs / 1000) : null,
+    },
+    roundTrips,
+    scenarios,
+    scale,
+    rss: {
+      service: {
+        idleAtStartMiB: rssAtStart.service,
+        maxMiB: mib(rss.service.max),
+        endMiB: mib(rss.service.end),
+        loadSeconds: rss.service.loadSeconds,
+      },
+      baseline: {
+        idleAtStartMiB: rssAtStart.baseline,
+        maxMiB: mib(rss.baseline.max),
+        endMiB: mib(rss.baseline.end),
+        loadSeconds: rss.baseline.loadSeconds,
+      },
+      timeline,
+    },
+  };
+  results.targets = evaluateTargets(results);
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  printReport(results);
+  process.stdout.write(`\nresults written to ${RESULTS}\n`);
+}
+
+/** Runs bench/round-trips.mjs in a child process and returns its JSON. */
+function countRoundTrips(url, token) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(HERE, 'round-trips.mjs')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        BENCH_DB_URL: url,
+        BENCH_TOKEN: token,
+        BENCH_TICKET: String(PROBE_TICKET),
+        BENCH_ADMINS: `${ADMIN_ID},${OTHER_ADMIN_ID}`,
+        BENCH_POOL_SIZE: String(settings.poolSize),
+        BENCH_METRICS: settings.metrics,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop()));
+      } catch {
+        reject(new Error(`round-trips.mjs exited ${code}\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+/** Starts `node <args>` on a free port with only `env` (and PATH/HOME); resolves once /health/live answers. */
+async function startChild(name, args, env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => (output = (output + chunk).slice(-20_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const stop = async () => {
+    if (!alive()) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  cleanups.unshift(stop);
+  for (let waited = 0; waited < 60_000 && alive(); waited += 100) {
+    const status = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status === 200) {
+      log(`${name} pid ${child.pid} live on 127.0.0.1:${port}`);
+      return { name, port, pid: child.pid, alive, output: () => output, stop };
+    }
+    await sleep(100);
+  }
+  throw new Error(`${name} did not become live on port ${port}\n${output}`);
+}
+
+function evaluateTargets(r) {
+  const { a, c } = r.scenarios;
+  const full = r.roundTrips.service.full;
+  const targets = [];
+  if (a) {
+    targets.push(
+      {
+        target: '(a) service req/s ≥ 70% of baseline',
+        value: a.ratio,
+        met: a.ratio !== null && a.ratio >= 0.7,
+        cpuBoundRatio: a.cpuBoundRatio,
+      },
+      {
+        target: '(a) service p99 ≤ 50 ms',
+        value: a.service.p99,
+        met: a.service.p99 !== null && a.service.p99 <= 50,
+      },
+    );
+  }
+  if (a && c) {
+    targets.push({
+      target: '(c) service p99 ≤ 1.5 × (a) service p99',
+      value: round(c.service.p99 / a.service.p99),
+      met: c.service.p99 <= 1.5 * a.service.p99,
+    });
+  }
+  if (r.scale) {
+    // "Update cost does not grow": cost per request is 1/throughput; it may grow by at most 10%.
+    const growth = (who) => round(r.scale.before[who].rps / r.scale.after[who].rps - 1, 4);
+    targets.push({
+      target: `(a) cost at ${r.scale.after.tickets} vs ${r.scale.before.tickets} tickets within 10% (service, 1/req/s)`,
+      value: growth('service'),
+      met: growth('service') <= 0.1,
+      baselineValue: growth('baseline'),
+      // The same question asked of CPU time (service process + PostgreSQL per request): steadier on a busy machine.
+      cpuGrowth: (() => {
+        const total = (x) => (x.pgCpuMsPerRequest === null ? null : x.cpuMsPerRequest + x.pgCpuMsPerRequest);
+        const before = total(r.scale.before.service);
+        const after = total(r.scale.after.service);
+        return before && after ? round(after / before - 1, 4) : null;
+      })(),
+    });
+  }
+  targets.push(
+    {
+      target: `service RSS < 256 MiB (max over ${Math.round(r.rss.service.loadSeconds)} s of load)`,
+      value: r.rss.service.maxMiB,
+      met: r.rss.service.maxMiB < 256,
+    },
+    {
+      target: 'round trips per full update ≤ 6 (token lookup not counted)',
+      value: full.update,
+      met: full.update <= 6,
+      withTokenLookup: full.roundTrips,
+    },
+  );
+  return targets;
+}
+
+function printReport(r) {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  const m = r.machine;
+  out();
+  out(`PUT /tickets/:id benchmark — ${r.generatedAt}`);
+  out(
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, PostgreSQL ${m.postgres} (${m.database}); ` +
+      `load average before ${m.loadAverageBefore.join(' ')}, after ${m.loadAverageAfter.join(' ')}`,
+  );
+  out(
+    `load: ${r.settings.connections} connections, ${r.settings.warmupSeconds} s warm-up + ${r.settings.seconds} s per run, ` +
+      `pool ${r.settings.poolSize} (both), metrics ${r.settings.metrics === 'true' ? 'on' : 'off'}; ` +
+      `workspace ${r.seed.tickets} tickets, ${r.seed.parts} parts, ${r.seed.ticketsWith500PlusParts} with 500+ parts`,
+  );
+  out();
+  const scenarioRows = Object.values(r.scenarios).map((s) => [s.name, s]);
+  if (r.scale) {
+    scenarioRows.push([`(a) again, ${r.scale.before.tickets} tickets`, r.scale.before]);
+    scenarioRows.push([`(a) at ${r.scale.after.tickets} tickets`, r.scale.after]);
+  }
+  const lat = (x) => `${x.p50} / ${x.p95} / ${x.p99}`;
+  table(
+    out,
+    [
+      'scenario',
+      'svc req/s',
+      'base req/s',
+      'ratio',
+      'svc p50/p95/p99 ms',
+      'base p50/p95/p99 ms',
+      'errors svc/base',
+    ],
+    scenarioRows.map(([name, s]) => [
+      name,
+      s.service.rps.toFixed(1),
+      s.baseline.rps.toFixed(1),
+      s.ratio === null ? 'n/a' : s.ratio.toFixed(2),
+      lat(s.service),
+      lat(s.baseline),
+      `${s.service.errors} / ${s.baseline.errors}`,
+    ]),
+  );
+  out();
+  table(
+    out,
+    [
+      'scenario',
+      'node CPU ms/req svc/base',
+      'PG CPU ms/req svc/base',
+      'CPU-bound ratio',
+      'CPU PSI % svc/base',
+      'svc RSS max/end MiB',
+      'base RSS max/end MiB',
+    ],
+    scenarioRows.map(([name, s]) => [
+      name,
+      `${s.service.cpuMsPerRequest} / ${s.baseline.cpuMsPerRequest}`,
+      `${s.service.pgCpuMsPerRequest} / ${s.baseline.pgCpuMsPerRequest}`,
+      cpuBoundRatio(s) ?? 'n/a',
+      `${s.service.cpuPressure} / ${s.baseline.cpuPressure}`,
+      `${s.service.rssMaxMiB} / ${s.service.rssEndMiB}`,
+      `${s.baseline.rssMaxMiB} / ${s.baseline.rssEndMiB}`,
+    ]),
+  );
+  out(
+    'node CPU ms/req: CPU time of the server process per request; PG CPU ms/req: of the database backends. ' +
+      'CPU-bound ratio: (baseline node + PG) / (service node + PG), the ratio to expect when the CPUs are the ' +
+      'limit. CPU PSI %: share of the last 10 s in which some task on the machine waited for a CPU, at the end of ' +
+      'the run (> 20: CPU-starved, req/s and latencies are noisy).',
+  );
+  out(
+    `RSS over the whole run: service idle ${r.rss.service.idleAtStartMiB} MiB → max ${r.rss.service.maxMiB} MiB, ` +
+      `end ${r.rss.service.endMiB} MiB (${Math.round(r.rss.service.loadSeconds)} s of load); baseline idle ` +
+      `${r.rss.baseline.idleAtStartMiB} MiB → max ${r.rss.baseline.maxMiB} MiB`,
+  );
+  if (r.scenarios.b?.hotTickets) {
+    const h = r.scenarios.b.hotTickets;
+    out(
+      `(b) hot tickets' parts before → after: service #${h.service.id} ${h.service.partsBefore} → ${h.service.partsAfter}, ` +
+        `baseline #${h.baseline.id} ${h.baseline.partsBefore} → ${h.baseline.partsAfter} (responses show the newest 500)`,
+    );
+  }
+  if (r.scale) {
+    const pct = (v) => (v === null ? 'n/a' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`);
+    const c = r.scale.change;
+    out(
+      `scale: ${r.scale.before.tickets} → ${r.scale.after.tickets} tickets in one workspace (insert ` +
+        `${(r.scale.insertMs / 1000).toFixed(1)} s, VACUUM + ANALYZE + CHECKPOINT ${(r.scale.settleMs / 1000).toFixed(1)} s), (a) after vs ` +
+        `right before: service req/s ${pct(c.service.rps)}, p50 ${pct(c.service.p50)}, p99 ${pct(c.service.p99)}, ` +
+        `CPU/req ${pct(c.service.cpuMsPerRequest)}; baseline req/s ${pct(c.baseline.rps)}, p50 ${pct(c.baseline.p50)}, ` +
+        `CPU/req ${pct(c.baseline.cpuMsPerRequest)}`,
+    );
+  }
+  out();
+  out('SQL round trips per request (one request at a time, counted at pg Client.query):');
+  const rt = r.roundTrips;
+  for (const [name, label] of [
+    ['full', 'full update (2 attributes + state + assignment)'],
+    ['stateOnly', 'state-only update'],
+    ['noop', 'no-op `{}`'],
+  ]) {
+    const s = rt.service[name];
+    out(
+      `  ${label}: ${s.update} + 1 token lookup = ${s.roundTrips} (baseline ${rt.baseline[name].roundTrips}, ` +
+        `same statements: ${rt.sameStatements[name] ? 'yes' : 'NO'})`,
+    );
+    out(`    ${s.statements.join(' → ')}`);
+  }
+  out(
+    `  no-op responses of service and baseline byte-identical: ${rt.noopResponsesIdentical ? 'yes' : 'NO'}`,
+  );
+  out();
+  out('targets:');
+  for (const t of r.targets) {
+    const extra =
+      t.cpuBoundRatio !== undefined
+        ? ` (CPU-bound estimate from CPU per request: ${t.cpuBoundRatio})`
+        : t.baselineValue !== undefined
+          ? ` (baseline: ${t.baselineValue}; service CPU per request, node + PG: ${t.cpuGrowth})`
+          : t.withTokenLookup !== undefined
+            ? ` (${t.withTokenLookup} with the token lookup)`
+            : '';
+    out(`  [${t.met ? 'met' : 'NOT MET'}] ${t.target}: ${t.value}${extra}`);
+  }
+}
+
+/** (baseline node + PG CPU per request) / (service node + PG CPU per request). */
+function cpuBoundRatio(s) {
+  const total = (x) =>
+    x.cpuMsPerRequest === null || x.pgCpuMsPerRequest === null
+      ? null
+      : x.cpuMsPerRequest + x.pgCpuMsPerRequest;
+  const service = total(s.service);
+  const baseline = total(s.baseline);
+  return service && baseline ? round(baseline / service, 2) : null;
+}
+
+function table(out, header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ');
+  out(line(header));
+  out(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const r of rows) out(line(r.map(String)));
+}
+
+function integer(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`);
+  return value;
+}
+
+const ratio = (a, b) => (b > 0 ? round(a / b, 3) : null);
+const round = (value, places = 2) => Math.round(value * 10 ** places) / 10 ** places;
+const mib = (bytes) => (bytes === null || bytes === undefined ? null : round(bytes / MiB, 1));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function cleanup() {
+  while (cleanups.length > 0) {
+    const step = cleanups.shift();
+    await step().catch((error) => log(`cleanup: ${error?.message ?? error}`));
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping…`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+  await cleanup();
+} catch (error) {
+  console.error(error?.stack ?? error);
+  await cleanup();
+  process.exitCode = 1;
+}
