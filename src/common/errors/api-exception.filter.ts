@@ -64,7 +64,12 @@ export function toApiError(exception: unknown): ApiError {
   if (isDatabaseUnavailable(exception)) {
     return new ApiError('service_unavailable', 'The service is temporarily unavailable, please retry');
   }
-  if ((exception as { code?: unknown })?.code === '57014') {
+  const code = (exception as { code?: unknown })?.code;
+  if (code === '40001' || code === '40P01') {
+    // Still conflicting after the service's own retries (tickets.service.ts): rolled back, safe to retry.
+    return new ApiError('service_unavailable', 'The update conflicted with concurrent updates, please retry');
+  }
+  if (code === '57014') {
     // statement_timeout (REQUEST_TIMEOUT_MS) cancelled the query: the transaction rolled back, nothing written.
     return new ApiError('service_unavailable', 'The request timed out, please retry');
   }
