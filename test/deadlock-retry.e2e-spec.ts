@@ -25,7 +25,7 @@ describe('deadlocks are retried inside the service', () => {
         await t.db.query<{ deadlocks: string }>(
           'SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()',
         )
-      ).rows[0]!.deadlocks,
+      ).rows[0].deadlocks,
     );
 
   async function waitForServiceLockWait(lockerPid: number): Promise<void> {
@@ -53,7 +53,7 @@ describe('deadlocks are retried inside the service', () => {
       ]);
 
       const request = putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }).then((res) => res);
-      await waitForServiceLockWait(rows[0]!.pid);
+      await waitForServiceLockWait(rows[0].pid);
       // Closes the cycle; the service is aborted by the deadlock detector, which releases the ticket to us.
       await locker.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
         ws.workspaceId,
