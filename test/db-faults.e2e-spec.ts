@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +19,8 @@ import {
   type SeededWorkspace,
 } from './support/factories';
 import { freePort, type ServerProcess, sleep, spawnServer, waitUntilLive } from './support/server-process';
+import { startPostgres, type Throwaway } from './support/throwaway-postgres';
 
-const EMBEDDED_MODULE = join(__dirname, '..', 'dist', 'src', 'database', 'embedded-postgres.js');
 const APPLICATION_NAME = 'intercom-tickets-service';
 const UNAVAILABLE = 'The service is temporarily unavailable, please retry';
 
@@ -181,45 +180,6 @@ describe('a database connection killed in the middle of an update', () => {
     expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe(target);
   });
 });
-
-type Throwaway = { url: string; stop: () => Promise<void> };
-
-/**
- * `startEmbeddedPostgres` in a child process, as in health.e2e-spec.ts: embedded-postgres is an ES module
- * that jest's CommonJS sandbox cannot import. SIGTERM to the child stops the cluster (a fast shutdown:
- * open transactions are rolled back, connections terminated) and the child exits once it is down.
- */
-async function startPostgres(dataDir: string, port: number, database: string): Promise<Throwaway> {
-  const script = `require(${JSON.stringify(EMBEDDED_MODULE)})
-    .startEmbeddedPostgres({ dataDir: process.argv[1], port: Number(process.argv[2]), database: process.argv[3] })
-    .then((db) => process.stdout.write(db.url + '\\n'), (error) => {
-      process.stderr.write(String((error && error.stack) || error));
-      process.exit(1);
-    });`;
-  const child = spawn(process.execPath, ['-e', script, dataDir, String(port), database]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let waited = 0; waited < 90_000 && !stdout.includes('\n'); waited += 100) {
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  if (!stdout.includes('\n')) {
-    child.kill('SIGKILL');
-    throw new Error(`embedded PostgreSQL did not start: ${stderr}`);
-  }
-  return {
-    url: stdout.trim(),
-    stop: async () => {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
 
 type Phase = 'up' | 'down' | 'restarting';
 type Outcome = { index: number; value: string; phase: Phase; status: number; code?: string };
