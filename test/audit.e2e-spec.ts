@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { IDS, seedWorkspace, type SeededWorkspace } from './support/factories';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { IDS, seedWorkspace } from './support/factories';
+import { putTicket, useSeededApp } from './support/app';
 
 type AuditRow = {
   ticket_id: string;
@@ -15,32 +15,23 @@ type AuditRow = {
 };
 
 describe('audit log', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace);
 
   const audit = async () =>
     (
-      await t.db.query<AuditRow>(
+      await ctx.t.db.query<AuditRow>(
         `SELECT ticket_id::text, request_id, token_id::text, admin_id::text, bot_id::text, changes, idempotency_key,
                 version_before::text, version_after::text
            FROM audit_log WHERE workspace_id = $1 ORDER BY id`,
-        [ws.workspaceId],
+        [ctx.ws.workspaceId],
       )
     ).rows;
 
   it('writes one row per committed update: who, each field before and after, request id, key, versions', async () => {
     const key = randomUUID();
     const res = await putTicket(
-      t.http,
-      ws.token,
+      ctx.t.http,
+      ctx.ws.token,
       IDS.ticket,
       {
         ticket_attributes: { Priority: 'Low', _default_description_: 'new' },
@@ -50,9 +41,9 @@ describe('audit log', () => {
       },
       { 'Idempotency-Key': key },
     ).expect(200);
-    const { rows: tokens } = await t.db.query<{ id: string }>(
+    const { rows: tokens } = await ctx.t.db.query<{ id: string }>(
       'SELECT id::text FROM access_tokens WHERE workspace_id = $1',
-      [ws.workspaceId],
+      [ctx.ws.workspaceId],
     );
     expect(await audit()).toEqual([
       {
@@ -77,17 +68,29 @@ describe('audit log', () => {
 
   it('writes nothing for a no-op, a rejected request or a replay', async () => {
     const key = randomUUID();
-    await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200);
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'bogus' }).expect(400);
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }, { 'If-Match': '"447.0"' }).expect(
-      412,
-    );
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }, { 'Idempotency-Key': key }).expect(
-      200,
-    );
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }, { 'Idempotency-Key': key }).expect(
-      200,
-    );
+    await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).expect(200);
+    await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'bogus' }).expect(400);
+    await putTicket(
+      ctx.t.http,
+      ctx.ws.token,
+      IDS.ticket,
+      { state: 'resolved' },
+      { 'If-Match': '"447.0"' },
+    ).expect(412);
+    await putTicket(
+      ctx.t.http,
+      ctx.ws.token,
+      IDS.ticket,
+      { state: 'resolved' },
+      { 'Idempotency-Key': key },
+    ).expect(200);
+    await putTicket(
+      ctx.t.http,
+      ctx.ws.token,
+      IDS.ticket,
+      { state: 'resolved' },
+      { 'Idempotency-Key': key },
+    ).expect(200);
     const rows = await audit();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -97,7 +100,9 @@ describe('audit log', () => {
   });
 
   it('an attribute cleared with null is audited as before → null', async () => {
-    await putTicket(t.http, ws.token, IDS.ticket, { ticket_attributes: { Priority: null } }).expect(200);
+    await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { ticket_attributes: { Priority: null } }).expect(
+      200,
+    );
     expect((await audit())[0].changes).toEqual({
       'ticket_attributes.Priority': { before: 'High', after: null },
     });

@@ -1,5 +1,5 @@
-import { IDS, partRows, seedWorkspace, ticketRow, type SeededWorkspace } from './support/factories';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { IDS, partRows, seedWorkspace, ticketRow } from './support/factories';
+import { putTicket, useSeededApp } from './support/app';
 
 /**
  * A real deadlock, not a simulated one: the test holds the Operator bot's admin row (FOR UPDATE); the service
@@ -8,21 +8,12 @@ import { putTicket, startApp, type TestApp } from './support/app';
  * (it waited first, so its check runs first) with 40P01; the service must run it again and succeed.
  */
 describe('deadlocks are retried inside the service', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace);
 
   const deadlocks = async () =>
     Number(
       (
-        await t.db.query<{ deadlocks: string }>(
+        await ctx.t.db.query<{ deadlocks: string }>(
           'SELECT deadlocks::text FROM pg_stat_database WHERE datname = current_database()',
         )
       ).rows[0].deadlocks,
@@ -30,7 +21,7 @@ describe('deadlocks are retried inside the service', () => {
 
   async function waitForServiceLockWait(lockerPid: number): Promise<void> {
     for (let i = 0; i < 100; i++) {
-      const { rows } = await t.db.query(
+      const { rows } = await ctx.t.db.query(
         `SELECT 1 FROM pg_stat_activity
           WHERE application_name = 'intercom-tickets-service' AND $1 = ANY(pg_blocking_pids(pid))`,
         [lockerPid],
@@ -43,20 +34,22 @@ describe('deadlocks are retried inside the service', () => {
 
   it('a deadlocked update is run again and applied exactly once', async () => {
     const before = await deadlocks();
-    const locker = await t.db.connect();
+    const locker = await ctx.t.db.connect();
     try {
       await locker.query('BEGIN');
       const { rows } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       await locker.query('SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
-        ws.workspaceId,
+        ctx.ws.workspaceId,
         IDS.bot,
       ]);
 
-      const request = putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }).then((res) => res);
+      const request = putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'resolved' }).then(
+        (res) => res,
+      );
       await waitForServiceLockWait(rows[0].pid);
       // Closes the cycle; the service is aborted by the deadlock detector, which releases the ticket to us.
       await locker.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
-        ws.workspaceId,
+        ctx.ws.workspaceId,
         IDS.ticket,
       ]);
       await locker.query('ROLLBACK');
@@ -68,13 +61,13 @@ describe('deadlocks are retried inside the service', () => {
       locker.release();
     }
     expect(await deadlocks()).toBeGreaterThan(before);
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('resolved');
-    const stateParts = (await partRows(t.db, ws.workspaceId, IDS.ticket)).filter(
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('resolved');
+    const stateParts = (await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).filter(
       (p) => p.part_type === 'ticket_state_updated_by_admin',
     );
     expect(stateParts).toHaveLength(1);
-    const { rows: audit } = await t.db.query('SELECT 1 FROM audit_log WHERE workspace_id = $1', [
-      ws.workspaceId,
+    const { rows: audit } = await ctx.t.db.query('SELECT 1 FROM audit_log WHERE workspace_id = $1', [
+      ctx.ws.workspaceId,
     ]);
     expect(audit).toHaveLength(1);
   });

@@ -1,61 +1,56 @@
 import { randomUUID } from 'node:crypto';
-import { IDS, partRows, seedWorkspace, ticketState, type SeededWorkspace } from './support/factories';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { IDS, partRows, seedWorkspace, ticketState } from './support/factories';
+import { putTicket, useSeededApp } from './support/app';
 import { IdempotencyCleaner } from '../src/tickets/idempotency-cleaner';
 
 describe('Idempotency-Key', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace);
 
   const keys = async () =>
     (
-      await t.db.query<{ key: string; ticket_id: string; status: number }>(
+      await ctx.t.db.query<{ key: string; ticket_id: string; status: number }>(
         'SELECT key, ticket_id::text, status FROM idempotency_keys WHERE workspace_id = $1',
-        [ws.workspaceId],
+        [ctx.ws.workspaceId],
       )
     ).rows;
 
   it('replays the first response byte for byte, with the same ETag, and writes once', async () => {
     const key = randomUUID();
     const body = { state: 'resolved', ticket_attributes: { Priority: 'Low' } };
-    const first = await putTicket(t.http, ws.token, IDS.ticket, body, { 'Idempotency-Key': key }).expect(200);
+    const first = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, body, {
+      'Idempotency-Key': key,
+    }).expect(200);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
-    const again = await putTicket(t.http, ws.token, IDS.ticket, body, { 'Idempotency-Key': key }).expect(200);
+    const again = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, body, {
+      'Idempotency-Key': key,
+    }).expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.text).toBe(first.text);
     expect(again.headers.etag).toBe(first.headers.etag);
     expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(await partRows(t.db, ws.workspaceId, IDS.ticket)).toHaveLength(3);
+    expect(await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toHaveLength(3);
     expect(await keys()).toEqual([{ key, ticket_id: IDS.ticket, status: 200 }]);
   });
 
   it('replays even after the ticket changed since (the stored response is what the key bought)', async () => {
     const key = randomUUID();
     const first = await putTicket(
-      t.http,
-      ws.token,
+      ctx.t.http,
+      ctx.ws.token,
       IDS.ticket,
       { state: 'in_progress' },
       { 'Idempotency-Key': key },
     );
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }).expect(200);
+    await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'resolved' }).expect(200);
     const replay = await putTicket(
-      t.http,
-      ws.token,
+      ctx.t.http,
+      ctx.ws.token,
       IDS.ticket,
       { state: 'in_progress' },
       { 'Idempotency-Key': key },
     );
     expect(replay.text).toBe(first.text);
-    expect((await ticketState(t.db, ws.workspaceId, IDS.ticket)).ticket.state).toBe('resolved');
+    expect((await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).ticket.state).toBe('resolved');
   });
 
   it.each([
@@ -63,11 +58,15 @@ describe('Idempotency-Key', () => {
     ['another ticket', IDS.ticketB, { state: 'resolved' }],
   ])('the same key with %s is 422 idempotency_key_reused and writes nothing', async (_name, id, body) => {
     const key = randomUUID();
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }, { 'Idempotency-Key': key }).expect(
-      200,
-    );
-    const before = await ticketState(t.db, ws.workspaceId, id);
-    const res = await putTicket(t.http, ws.token, id, body, { 'Idempotency-Key': key }).expect(422);
+    await putTicket(
+      ctx.t.http,
+      ctx.ws.token,
+      IDS.ticket,
+      { state: 'resolved' },
+      { 'Idempotency-Key': key },
+    ).expect(200);
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, id);
+    const res = await putTicket(ctx.t.http, ctx.ws.token, id, body, { 'Idempotency-Key': key }).expect(422);
     expect(res.body.errors).toEqual([
       {
         code: 'idempotency_key_reused',
@@ -75,34 +74,50 @@ describe('Idempotency-Key', () => {
         field: 'Idempotency-Key',
       },
     ]);
-    expect(await ticketState(t.db, ws.workspaceId, id)).toEqual(before);
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, id)).toEqual(before);
   });
 
   it('keys are per workspace: another workspace may use the same key', async () => {
     const other = await seedWorkspace();
     const key = randomUUID();
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }, { 'Idempotency-Key': key }).expect(
-      200,
-    );
+    await putTicket(
+      ctx.t.http,
+      ctx.ws.token,
+      IDS.ticket,
+      { state: 'resolved' },
+      { 'Idempotency-Key': key },
+    ).expect(200);
     const res = await putTicket(
-      t.http,
+      ctx.t.http,
       other.token,
       IDS.ticket,
       { state: 'in_progress' },
       { 'Idempotency-Key': key },
     ).expect(200);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
-    expect((await ticketState(t.db, other.workspaceId, IDS.ticket)).ticket.state).toBe('in_progress');
+    expect((await ticketState(ctx.t.db, other.workspaceId, IDS.ticket)).ticket.state).toBe('in_progress');
   });
 
   it('a rejected request stores nothing, so a corrected retry with the same key runs', async () => {
     const key = randomUUID();
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'bogus' }, { 'Idempotency-Key': key }).expect(400);
+    await putTicket(
+      ctx.t.http,
+      ctx.ws.token,
+      IDS.ticket,
+      { state: 'bogus' },
+      { 'Idempotency-Key': key },
+    ).expect(400);
     expect(await keys()).toEqual([]);
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'bogus' }, { 'Idempotency-Key': key }).expect(400);
+    await putTicket(
+      ctx.t.http,
+      ctx.ws.token,
+      IDS.ticket,
+      { state: 'bogus' },
+      { 'Idempotency-Key': key },
+    ).expect(400);
     const ok = await putTicket(
-      t.http,
-      ws.token,
+      ctx.t.http,
+      ctx.ws.token,
       IDS.ticket,
       { state: 'resolved' },
       { 'Idempotency-Key': randomUUID() },
@@ -113,55 +128,60 @@ describe('Idempotency-Key', () => {
   it.each([['x'.repeat(256)], ['has space'], ['tab\there']])(
     'an invalid key %j is 400 on Idempotency-Key',
     async (key) => {
-      const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
+      const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
       const res = await putTicket(
-        t.http,
-        ws.token,
+        ctx.t.http,
+        ctx.ws.token,
         IDS.ticket,
         { state: 'resolved' },
         { 'Idempotency-Key': key },
       ).expect(400);
       expect(res.body.errors[0]).toMatchObject({ code: 'parameter_invalid', field: 'Idempotency-Key' });
-      expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+      expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
     },
   );
 
   it('an expired record is not replayed, and the cleaner deletes expired records', async () => {
     const key = randomUUID();
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }, { 'Idempotency-Key': key }).expect(
-      200,
-    );
-    await t.db.query(
+    await putTicket(
+      ctx.t.http,
+      ctx.ws.token,
+      IDS.ticket,
+      { state: 'resolved' },
+      { 'Idempotency-Key': key },
+    ).expect(200);
+    await ctx.t.db.query(
       `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE workspace_id = $1`,
-      [ws.workspaceId],
+      [ctx.ws.workspaceId],
     );
     // Expired: the same key now runs the request again (on a ticket already resolved: a no-op, no replay).
     const rerun = await putTicket(
-      t.http,
-      ws.token,
+      ctx.t.http,
+      ctx.ws.token,
       IDS.ticket,
       { state: 'resolved' },
       { 'Idempotency-Key': key },
     ).expect(200);
     expect(rerun.headers['idempotent-replayed']).toBeUndefined();
-    const live = await t.db.query<{ expired: boolean }>(
+    const live = await ctx.t.db.query<{ expired: boolean }>(
       'SELECT expires_at <= now() AS expired FROM idempotency_keys WHERE workspace_id = $1 AND key = $2',
-      [ws.workspaceId, key],
+      [ctx.ws.workspaceId, key],
     );
     expect(live.rows).toEqual([{ expired: false }]);
 
     const other = randomUUID();
     await putTicket(
-      t.http,
-      ws.token,
+      ctx.t.http,
+      ctx.ws.token,
       IDS.ticketB,
       { state: 'resolved' },
       { 'Idempotency-Key': other },
     ).expect(200);
-    await t.db.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`, [
-      other,
-    ]);
-    expect(await t.app.get(IdempotencyCleaner).runOnce()).toBeGreaterThanOrEqual(1);
+    await ctx.t.db.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1`,
+      [other],
+    );
+    expect(await ctx.t.app.get(IdempotencyCleaner).runOnce()).toBeGreaterThanOrEqual(1);
     expect((await keys()).map((k) => k.key)).toEqual([key]);
   });
 });

@@ -1,20 +1,11 @@
-import { IDS, partRows, seedWorkspace, ticketRow, type SeededWorkspace } from './support/factories';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { IDS, partRows, seedWorkspace, ticketRow } from './support/factories';
+import { putTicket, useSeededApp } from './support/app';
 
 describe('PUT /tickets/:id — a full update', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace);
 
   it('changes attributes, state and assignee, with parts in order, and stores it', async () => {
-    const res = await putTicket(t.http, ws.token, IDS.ticket, {
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {
       ticket_attributes: { _default_title_: 'New title', Priority: 'Low' },
       state: 'in_progress',
       assignment: { admin_id: IDS.admin, assignee_id: IDS.otherAdmin },
@@ -45,14 +36,14 @@ describe('PUT /tickets/:id — a full update', () => {
     ]);
     expect(res.body.ticket_parts.total_count).toBe(5);
 
-    const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     expect(row).toMatchObject({
       state: 'in_progress',
       admin_assignee_id: IDS.otherAdmin,
       team_assignee_id: null,
     });
     expect(row.attributes).toEqual({ _default_title_: 'New title', Priority: 'Low', 'Legacy code': 'L1' });
-    const stored = await partRows(t.db, ws.workspaceId, IDS.ticket);
+    const stored = await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     expect(stored.map((p) => p.part_type)).toEqual(parts.map((p) => p.part_type));
     expect(stored.map((p) => p.author_id)).toEqual([IDS.admin, IDS.bot, IDS.bot, IDS.bot, IDS.admin]);
   });

@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/config';
+import type { SeededWorkspace } from './factories';
 
 export type TestApp = {
   app: INestApplication;
@@ -58,4 +59,20 @@ export function putTicket(
   return typeof body === 'string'
     ? req.set('Content-Type', 'application/json').send(body)
     : req.send(body as object);
+}
+
+/**
+ * The usual e2e setup: one app for the file, a freshly seeded workspace for each test. Read `ctx.t` and
+ * `ctx.ws` inside tests (they are set by the hooks this registers).
+ */
+export function useSeededApp(seed: () => Promise<SeededWorkspace>, env: NodeJS.ProcessEnv = {}) {
+  const ctx = {} as { t: TestApp; ws: SeededWorkspace };
+  beforeAll(async () => {
+    ctx.t = await startApp(env);
+  });
+  afterAll(() => ctx.t.close());
+  beforeEach(async () => {
+    ctx.ws = await seed();
+  });
+  return ctx;
 }
