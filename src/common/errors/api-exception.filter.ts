@@ -27,6 +27,13 @@ export function isError(value: unknown): value is Error {
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!isError(error)) return false;
+  // TypeORM releases a query runner whose connection died; the transaction's next statement then throws this.
+  if (
+    error.name === 'QueryRunnerProviderAlreadyReleasedError' ||
+    error.name === 'QueryRunnerAlreadyReleasedError'
+  ) {
+    return true;
+  }
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
