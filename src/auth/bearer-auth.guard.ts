@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiError } from '../common/errors/api-error';
 import { isError } from '../common/errors/api-exception.filter';
-import { IS_PUBLIC_KEY } from './public.decorator';
+import { isPublicRoute } from './public.decorator';
 
 /** Every route needs a workspace token unless marked @Public(); failures are BEHAVIOUR.md §4's 401. */
 @Injectable()
@@ -13,11 +13,7 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic ? true : super.canActivate(context);
+    return isPublicRoute(this.reflector, context) ? true : super.canActivate(context);
   }
 
   override handleRequest<T>(error: unknown, principal: T | false): T {

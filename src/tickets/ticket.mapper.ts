@@ -28,8 +28,6 @@ export function toTicketResponse(ticket: TicketView, version: ApiVersion) {
   }
 }
 
-export type TicketResponse29 = ReturnType<typeof toTicket29>;
-
 /**
  * `satisfies` the documented schema (dto/ticket-response.dto.ts): a field missing or extra on either side
  * fails to compile.

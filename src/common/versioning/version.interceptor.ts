@@ -2,7 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
-import { IS_PUBLIC_KEY } from '../../auth/public.decorator';
+import { isPublicRoute } from '../../auth/public.decorator';
 import { ApiError } from '../errors/api-error';
 import type { AppRequest } from '../http/request-context';
 import { MIN_VERSION_KEY } from './min-version.decorator';
@@ -21,11 +21,7 @@ export class VersionInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     // Health and metrics probes are not Intercom routes: no version applies to them.
-    if (
-      this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])
-    ) {
-      return next.handle();
-    }
+    if (isPublicRoute(this.reflector, context)) return next.handle();
     const req = context.switchToHttp().getRequest<AppRequest>();
     const res = context.switchToHttp().getResponse<Response>();
     const version = resolveVersion(req.header(VERSION_HEADER), req.user?.defaultVersion ?? DEFAULT_VERSION);
