@@ -6,4 +6,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   exit 1
 fi
 node dist/src/database/migrate.js
+# The server's V8 heap settings (package.json "config.nodeOptions", README "Performance"), unless set.
+NODE_OPTIONS="${NODE_OPTIONS:-$(node -p "require('./package.json').config.nodeOptions")}"
+export NODE_OPTIONS
 exec node dist/src/main.js

@@ -5,18 +5,20 @@
  * The benchmark's baseline (issue #5): what `PUT /tickets/:id` costs with no framework at all, so that the
  * service's throughput can be reported as a fraction of it. A bare `node:http` handler and a `pg` Pool of the
  * same size and settings as the service's, issuing the SAME SQL transaction as the service, statement for
- * statement and parameter for parameter (src/tickets/tickets.repository.ts and tickets.service.ts):
+ * statement and parameter for parameter, as the same named prepared statements (src/tickets/tickets.repository.ts,
+ * src/auth/tokens.service.ts, tickets.service.ts):
  *
- *   auth:  the access-token lookup by SHA-256 digest (src/auth/tokens.service.ts), on its own pool checkout
+ *   auth:  the access-token lookup by SHA-256 digest (src/auth/tokens.service.ts), on its own pool checkout,
+ *          once per token per AUTH_CACHE_TTL_MS (5 s), as the service's token cache does
  *   START TRANSACTION
  *   the lock-and-load query (`SELECT … FOR UPDATE OF t`, type, attributes and contacts as JSON)
  *   the assignment check, when the body has an assignment
- *   the update + parts + audit CTE, when something changes
- *   the newest-500-parts read
+ *   the update + parts + audit + newest-500-parts statement, when something changes;
+ *   otherwise the newest-500-parts read
  *   COMMIT
  *
- * then JSON.stringify of a response of the same shape (built from the same rows, inside the transaction,
- * as the service does). bench/round-trips.mjs checks that both issue the same statements and that their
+ * then JSON.stringify of a response of the same shape (built from the same rows after COMMIT, as the service
+ * does for a request without an Idempotency-Key). bench/round-trips.mjs checks that both issue the same statements and that their
  * no-op responses are byte-identical. It validates only what it needs to pick the statements: no DTOs,
  * no Intercom-Version rules, no rate limit, no metrics, no logging, no helmet headers.
  *
@@ -39,13 +41,23 @@ const LABELS = {
   resolved: ['Resolved', 'Resolved'],
 };
 
-// --- The service's SQL, verbatim (tickets.repository.ts, tokens.service.ts). ---
+// --- The service's SQL, verbatim (tickets.repository.ts, tokens.service.ts), as the same named (prepared)
+// statements: node-postgres parses each once per connection, then only binds and executes it. ---
 
-const AUTH_SQL = `SELECT t.workspace_id, t.id::text, t.token_hash, w.default_intercom_version, w.require_if_match
+/** `query(named(...), values)`: node-postgres' statement config with the values added per call. */
+const named = (name, text) => ({ name, text });
+const run = (queryable, statement, values) => queryable.query({ ...statement, values });
+
+const AUTH_SQL = named(
+  'auth.find_token',
+  `SELECT t.workspace_id, t.id::text, t.token_hash, w.default_intercom_version, w.require_if_match
          FROM access_tokens t JOIN workspaces w ON w.workspace_id = t.workspace_id
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL`;
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
+);
 
-const LOCK_SQL = `SELECT t.id, t.version::text, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
+const LOCK_SQL = named(
+  'tickets.lock_for_update',
+  `SELECT t.id, t.version::text, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
               t.created_at, t.updated_at,
               (SELECT json_build_object(
                         'id', tt.id::text, 'name', tt.name, 'description', tt.description, 'icon', tt.icon,
@@ -68,13 +80,19 @@ const LOCK_SQL = `SELECT t.id, t.version::text, t.ticket_number, t.state, t.attr
               (SELECT b.id::text FROM admins b WHERE b.workspace_id = t.workspace_id AND b.type = 'bot') AS bot_id
          FROM tickets t
         WHERE t.workspace_id = $1 AND t.id = $2
-          FOR UPDATE OF t`;
+          FOR UPDATE OF t`,
+);
 
-const ASSIGNMENT_SQL = `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
+const ASSIGNMENT_SQL = named(
+  'tickets.assignment_targets',
+  `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
               EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
-              EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team`;
+              EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team`,
+);
 
-const APPLY_SQL = `WITH updated AS (
+const APPLY_SQL = named(
+  'tickets.apply_update',
+  `WITH updated AS (
          UPDATE tickets
             SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
                 is_shared = $7, updated_at = now(), version = version + 1
@@ -87,23 +105,50 @@ const APPLY_SQL = `WITH updated AS (
                 p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
                 now(), now()
            FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
-         RETURNING id
+         RETURNING workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
+                   assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
        ), audited AS (
          INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
                                 idempotency_key, version_before, version_after, created_at)
          SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, now() FROM updated
          RETURNING id
+       ), recent AS (
+         SELECT * FROM (
+           SELECT * FROM inserted
+           UNION ALL
+           (SELECT workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
+                   assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
+              FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
+             ORDER BY id DESC LIMIT 500)
+         ) merged
+         ORDER BY id DESC LIMIT 500
        )
-       SELECT updated_at, version::text FROM updated`;
+       SELECT u.updated_at AS ticket_updated_at, u.version::text AS ticket_version,
+              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2)
+                + (SELECT count(*) FROM inserted) AS total_count,
+              p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
+              p.assigned_to_id, p.attachments, p.external_id, p.redacted,
+              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
+              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
+              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email
+         FROM updated u
+         LEFT JOIN (recent p JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id) ON true
+        ORDER BY p.id`,
+);
 
-const PARTS_SQL = `SELECT p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
-              p.assigned_to_id, p.attachments, p.external_id, p.redacted, p.created_at, p.updated_at,
+const PARTS_SQL = named(
+  'tickets.recent_parts',
+  `SELECT p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
+              p.assigned_to_id, p.attachments, p.external_id, p.redacted,
+              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
+              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
               a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email,
               (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count
          FROM (SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
                 ORDER BY id DESC LIMIT 500) p
          JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
-        ORDER BY p.id`;
+        ORDER BY p.id`,
+);
 
 const STORED_ID = /^(0|[1-9]\d{0,17})$/;
 
@@ -160,37 +205,54 @@ async function handle(pool, req, res) {
 
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
+    let released = false;
     try {
       await client.query('START TRANSACTION');
       const outcome = await updateOnce(client, principal, requestId, decodeURIComponent(match[1]), input);
       await client.query('COMMIT');
+      client.release();
+      released = true;
+      // Serialized after COMMIT, with the connection back in the pool, as the service does without a key.
       res.setHeader('ETag', outcome.etag);
-      return send(res, 200, outcome.json);
+      return send(res, 200, outcome.render());
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (attempt >= 3 || !RETRYABLE.has(error.code)) throw error;
     } finally {
-      client.release();
+      if (!released) client.release();
     }
   }
 }
+
+/** The service's token cache (src/auth/token-cache.ts), minus the LISTEN/NOTIFY invalidation: 5 s per token. */
+const AUTH_CACHE_TTL_MS = Number(process.env.AUTH_CACHE_TTL_MS ?? 5_000);
+const principals = new Map();
 
 async function authenticate(pool, header) {
   const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
   if (!token) throw new HttpError(401, 'unauthorized', 'Access Token Invalid');
   const digest = createHash('sha256').update(token, 'utf8').digest();
-  const { rows } = await pool.query(AUTH_SQL, [digest]);
+  const key = digest.toString('base64');
+  const cached = principals.get(key);
+  if (cached && cached.expiresAt > Date.now()) return cached.principal;
+  const { rows } = await run(pool, AUTH_SQL, [digest]);
   const row = rows[0];
   if (!row || !timingSafeEqual(row.token_hash, digest)) {
     throw new HttpError(401, 'unauthorized', 'Access Token Invalid');
   }
-  return { workspaceId: row.workspace_id, tokenId: row.id, defaultVersion: row.default_intercom_version };
+  const principal = {
+    workspaceId: row.workspace_id,
+    tokenId: row.id,
+    defaultVersion: row.default_intercom_version,
+  };
+  if (AUTH_CACHE_TTL_MS > 0) principals.set(key, { principal, expiresAt: Date.now() + AUTH_CACHE_TTL_MS });
+  return principal;
 }
 
 async function updateOnce(client, principal, requestId, id, input) {
   const ws = principal.workspaceId;
   if (!STORED_ID.test(id)) throw new HttpError(404, 'ticket_not_found', 'Ticket not found');
-  const ticket = (await client.query(LOCK_SQL, [ws, id])).rows[0];
+  const ticket = (await run(client, LOCK_SQL, [ws, id])).rows[0];
   if (!ticket) throw new HttpError(404, 'ticket_not_found', 'Ticket not found');
 
   // The plan (tickets.service.ts `plan`), minus validation beyond what picks the statements.
@@ -241,9 +303,11 @@ async function updateOnce(client, principal, requestId, id, input) {
 
   let updatedAt = ticket.updated_at;
   let version = ticket.version;
+  let rows;
+  let total;
   if (parts.length > 0 || next.isShared !== ticket.is_shared) {
-    const row = (
-      await client.query(APPLY_SQL, [
+    const applied = (
+      await run(client, APPLY_SQL, [
         ws,
         ticket.id,
         next.state,
@@ -269,13 +333,20 @@ async function updateOnce(client, principal, requestId, id, input) {
         null,
         ticket.version,
       ])
-    ).rows[0];
-    updatedAt = row.updated_at;
-    version = row.version;
+    ).rows;
+    // The write and the read are one statement (one row even without parts, its part columns null).
+    updatedAt = applied[0].ticket_updated_at;
+    version = applied[0].ticket_version;
+    total = Number(applied[0].total_count);
+    rows = applied[0].id === null ? [] : applied;
+  } else {
+    rows = (await run(client, PARTS_SQL, [ws, ticket.id])).rows;
+    total = rows.length === 0 ? 0 : Number(rows[0].total_count);
   }
-  const rows = (await client.query(PARTS_SQL, [ws, ticket.id])).rows;
-  const json = JSON.stringify(response(ws, ticket, next, updatedAt, rows));
-  return { json, etag: `"${ticket.id}.${version}"` };
+  return {
+    render: () => JSON.stringify(response(ws, ticket, next, updatedAt, rows, total)),
+    etag: `"${ticket.id}.${version}"`,
+  };
 }
 
 async function assign(client, ws, next, adminId, assigneeId) {
@@ -283,7 +354,7 @@ async function assign(client, ws, next, adminId, assigneeId) {
   const performer = STORED_ID.test(adminId) ? adminId : null;
   const target = !unassign && STORED_ID.test(assigneeId) ? assigneeId : null;
   if (performer === null) throw new HttpError(404, 'assignee_not_found', 'Assignee not found');
-  const row = (await client.query(ASSIGNMENT_SQL, [ws, performer, target])).rows[0];
+  const row = (await run(client, ASSIGNMENT_SQL, [ws, performer, target])).rows[0];
   const kind = row.assignee_admin ? 'admin' : row.assignee_team ? 'team' : null;
   if (!row.performer || (!unassign && kind === null)) {
     throw new HttpError(404, 'assignee_not_found', 'Assignee not found');
@@ -331,7 +402,7 @@ function auditChanges(ticket, next) {
 const seconds = (value) => Math.floor(new Date(value).getTime() / 1000);
 
 /** The 2.9 ticket object (src/tickets/ticket.mapper.ts), from the same rows. */
-function response(ws, ticket, next, updatedAt, partRows) {
+function response(ws, ticket, next, updatedAt, partRows, total) {
   const type = ticket.ticket_type;
   const [internal, external] = LABELS[next.state];
   return {
@@ -393,8 +464,8 @@ function response(ws, ticket, next, updatedAt, partRows) {
         ...(p.part_type === 'ticket_state_updated_by_admin'
           ? { previous_ticket_state: p.previous_ticket_state, ticket_state: p.ticket_state }
           : {}),
-        created_at: seconds(p.created_at),
-        updated_at: seconds(p.updated_at),
+        created_at: p.created_at,
+        updated_at: p.updated_at,
         ...(p.part_type === 'assignment'
           ? { assigned_to: { type: p.assigned_to_type ?? 'nobody_admin', id: p.assigned_to_id } }
           : {}),
@@ -403,7 +474,7 @@ function response(ws, ticket, next, updatedAt, partRows) {
         external_id: p.external_id,
         redacted: p.redacted,
       })),
-      total_count: partRows.length === 0 ? 0 : Number(partRows[0].total_count),
+      total_count: total,
     },
     is_shared: next.isShared,
   };

@@ -566,6 +566,13 @@ type ServerLogs = {
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 type LogEntry = { level?: unknown; msg?: string; err?: { message?: string } };
 
+function serviceNodeOptions(root: string): string {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    config?: { nodeOptions?: string };
+  };
+  return manifest.config?.nodeOptions ?? '';
+}
+
 function startServer(main: string, root: string, url: string, port: number) {
   const forwarded = Object.fromEntries(
     FORWARDED_ENV.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]),
@@ -577,6 +584,8 @@ function startServer(main: string, root: string, url: string, port: number) {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       NODE_ENV: 'production',
+      // The heap settings `npm start` and the image use (package.json "config.nodeOptions").
+      NODE_OPTIONS: serviceNodeOptions(root),
       DATABASE_URL: url,
       PORT: String(port),
       LOG_LEVEL: 'warn',

@@ -3,10 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
-import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { answerClientErrorsWithErrorList } from './common/http/client-error';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { createLogger, PinoNestLogger, requestLogMiddleware } from './common/logging/logging';
 import { setupOpenApi } from './docs/openapi';
 
 /** Builds the HTTP application; shared by main.ts and the e2e tests so both serve the same thing. */
@@ -16,9 +16,12 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
-  // First of all middleware, so that every response (a 413 from the body reader included) carries the id.
+  const logger = createLogger(config, config.logDestination);
+  app.useLogger(new PinoNestLogger(logger));
+  // First of all middleware, so that every response (a 413 from the body reader included) carries the id,
+  // and every request, /docs included, gets its log line.
   app.use(requestIdMiddleware);
+  app.use(requestLogMiddleware(logger));
   app.disable('x-powered-by');
   // Updates carry their own strong ETag (the ticket's version); express's body-hash ETag would replace it.
   app.set('etag', false);

@@ -4,15 +4,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { RawBodyMiddleware } from './common/http/raw-body.middleware';
-import { loggerParams } from './common/logging/logging';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { VersionInterceptor } from './common/versioning/version.interceptor';
-import { APP_CONFIG, type AppConfig } from './config/config';
+import type { AppConfig } from './config/config';
+import { AppConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { TicketsModule } from './tickets/tickets.module';
@@ -29,7 +28,7 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config, config.logDestination)),
+        AppConfigModule.forRoot(config),
         TypeOrmModule.forRoot({
           ...dataSourceOptions(config.databaseUrl, config.dbPoolSize, config.requestTimeoutMs),
           retryAttempts: 0,
@@ -41,7 +40,6 @@ export class AppModule implements NestModule {
         MetricsModule.forRoot(config.metricsEnabled),
       ],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         // After BearerAuthGuard (global guards run in registration order): counts per authenticated workspace.

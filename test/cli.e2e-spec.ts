@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot, SnapshotTicket } from '../src/import/snapshot.types';
-import { putTicket, startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
 import { partRows, ticketRow } from './support/factories';
 
 /** OPERATING.md: the CLI run as a real process against the test database. */
@@ -422,6 +422,8 @@ describe('CLI (OPERATING.md)', () => {
       expect(revoked.code).toBe(0);
       expect(revoked.stdout).toBe('');
 
+      // Running servers hear of it through LISTEN/NOTIFY (their token cache is emptied).
+      await within(1_000, async () => (await putTicket(t.http, token, '447', {})).status === 401);
       const res = await putTicket(t.http, token, '447', {}).expect(401);
       expect(res.body.errors).toEqual([{ code: 'unauthorized', message: 'Access Token Invalid' }]);
 

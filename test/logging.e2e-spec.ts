@@ -65,6 +65,18 @@ describe('structured request logs', () => {
     expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
+  it('logs requests outside the Nest router too (/openapi.json), and no more than one line each', async () => {
+    const res = await request(t.http).get('/openapi.json').expect(200);
+    const [line, ...rest] = forRequest(res.headers['x-request-id']);
+    expect(rest).toHaveLength(0);
+    expect(line).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { method: 'GET', url: '/openapi.json' },
+    });
+    expect(line.workspace_id).toBeUndefined();
+  });
+
   it('a 401 line has no workspace; an unknown route is labelled as unmatched by status 404', async () => {
     const res = await request(t.http).get('/nope').expect(404);
     const [line] = forRequest(res.headers['x-request-id']);

@@ -320,6 +320,29 @@ describe('PUT /tickets/:id — ticket parts', () => {
       expect(back.after.parts).toEqual(before.parts);
     });
 
+    it('on a ticket without parts: an empty part list, then its first part (write and read are one statement)', async () => {
+      const shared = await putTicket(t.http, ws.token, IDS.ticketB, { is_shared: true }).expect(200);
+      expect(shared.body.ticket_parts).toEqual({
+        type: 'ticket_part.list',
+        ticket_parts: [],
+        total_count: 0,
+      });
+      expect(shared.headers.etag).toBe(`"${IDS.ticketB}.2"`);
+      expect(await partRows(t.db, ws.workspaceId, IDS.ticketB)).toEqual([]);
+
+      const state = await putTicket(t.http, ws.token, IDS.ticketB, { state: 'resolved' }).expect(200);
+      const [part] = await partRows(t.db, ws.workspaceId, IDS.ticketB);
+      expect(state.body.ticket_parts.total_count).toBe(1);
+      expect(wireParts(state.body)).toEqual([
+        expect.objectContaining({
+          id: part.id,
+          part_type: 'ticket_state_updated_by_admin',
+          ticket_state: 'resolved',
+        }),
+      ]);
+      expect((await ticketRow(t.db, ws.workspaceId, IDS.ticketB)).state).toBe('resolved');
+    });
+
     it('unassigning an unassigned ticket creates no part and keeps updated_at', async () => {
       for (const assigneeId of ['0', 0]) {
         const res = await expectNoChange(() =>

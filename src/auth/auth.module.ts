@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { BearerStrategy } from './bearer.strategy';
+import { TokenCache } from './token-cache';
 import { TokensService } from './tokens.service';
 
 @Module({
   imports: [PassportModule],
-  providers: [TokensService, BearerStrategy],
+  providers: [TokenCache, TokensService, BearerStrategy],
   exports: [TokensService],
 })
 export class AuthModule {}

@@ -1,42 +1,56 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { preparedStatement, runPreparedOnPool } from '../database/prepared-statement';
 import type { Principal } from '../common/http/request-context';
 import { DEFAULT_VERSION, parseVersion } from '../common/versioning/versions';
 import { generateToken, hashToken } from './token-hash';
+import { AUTH_CHANGED_CHANNEL, TokenCache } from './token-cache';
 
 export class UnknownWorkspaceError extends Error {}
 
+const FIND_TOKEN = preparedStatement(
+  'auth.find_token',
+  `SELECT t.workspace_id, t.id::text, t.token_hash, w.default_intercom_version, w.require_if_match
+         FROM access_tokens t JOIN workspaces w ON w.workspace_id = t.workspace_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
+);
+
 @Injectable()
 export class TokensService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** The server passes its TokenCache; the CLI and tests use the service without one. */
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() private readonly cache?: TokenCache,
+  ) {}
 
   /**
    * The workspace a live token belongs to, or null. The lookup is by SHA-256 digest through a unique index;
-   * the digests are then compared in constant time, so no secret is ever compared byte by byte.
+   * the digests are then compared in constant time, so no secret is ever compared byte by byte. A valid
+   * token's principal is then cached for a few seconds (token-cache.ts).
    */
   async authenticate(token: string): Promise<Principal | null> {
     const digest = hashToken(token);
-    const rows: {
+    const cached = this.cache?.get(digest);
+    if (cached) return cached;
+    const generation = this.cache?.snapshot() ?? 0;
+    const { rows } = await runPreparedOnPool<{
       workspace_id: string;
       id: string;
       token_hash: Buffer;
       default_intercom_version: string;
       require_if_match: boolean;
-    }[] = await this.dataSource.query(
-      `SELECT t.workspace_id, t.id::text, t.token_hash, w.default_intercom_version, w.require_if_match
-         FROM access_tokens t JOIN workspaces w ON w.workspace_id = t.workspace_id
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
-      [digest],
-    );
+    }>(this.dataSource, FIND_TOKEN, [digest]);
     const row = rows[0];
     if (!row || !timingSafeEqual(row.token_hash, digest)) return null;
-    return {
+    const principal: Principal = {
       workspaceId: row.workspace_id,
       tokenId: row.id,
       defaultVersion: parseVersion(row.default_intercom_version) ?? DEFAULT_VERSION,
       requireIfMatch: row.require_if_match,
     };
+    this.cache?.set(digest, principal, generation);
+    return principal;
   }
 
   /** Creates a token for a workspace and returns it; only its hash is stored. */
@@ -55,12 +69,18 @@ export class TokensService {
     return token;
   }
 
-  /** Revokes a token; true when a live token was found. Effective for the very next request. */
+  /**
+   * Revokes a token; true when a live token was found. Every server listening on AUTH_CHANGED_CHANNEL
+   * empties its token cache when this commits, so the token stops working at once (README "Authentication").
+   */
   async revoke(token: string): Promise<boolean> {
-    const result: [unknown[], number] = await this.dataSource.query(
-      'UPDATE access_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id',
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH revoked AS (
+         UPDATE access_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id
+       )
+       SELECT pg_notify('${AUTH_CHANGED_CHANNEL}', 'revoked') FROM revoked`,
       [hashToken(token)],
     );
-    return result[1] > 0;
+    return rows.length > 0;
   }
 }

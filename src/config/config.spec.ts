@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 15_000,
       shutdownTimeoutMs: 10_000,
       corsOrigins: [],
+      authCacheTtlMs: 5_000,
     });
   });
 
@@ -89,6 +90,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL: LOG_LEVEL must be one of the following values: fatal, error, warn'],
     ['METRICS_ENABLED', 'yes', 'METRICS_ENABLED: METRICS_ENABLED must be one of the following values: true'],
     ['SHUTDOWN_TIMEOUT_MS', '-1', 'SHUTDOWN_TIMEOUT_MS: SHUTDOWN_TIMEOUT_MS must not be less than 0'],
+    ['AUTH_CACHE_TTL_MS', '60001', 'AUTH_CACHE_TTL_MS: AUTH_CACHE_TTL_MS must not be greater than 60000'],
+    ['AUTH_CACHE_TTL_MS', '1s', 'AUTH_CACHE_TTL_MS must be an integer (got "1s")'],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(problems({ [name]: value })).toContain(message);
   });

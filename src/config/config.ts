@@ -50,6 +50,9 @@ export class EnvSchema {
 
   @IsString()
   CORS_ORIGINS = '';
+
+  @IsInt() @Min(0) @Max(60_000)
+  AUTH_CACHE_TTL_MS = 5_000;
 } // prettier-ignore
 
 export type AppConfig = {
@@ -69,6 +72,8 @@ export type AppConfig = {
   shutdownTimeoutMs: number;
   /** Origins allowed by CORS; empty means CORS is off. */
   corsOrigins: string[];
+  /** How long a valid token's principal may be reused without a lookup; 0 turns the cache off. */
+  authCacheTtlMs: number;
 };
 
 const INTEGER_KEYS = new Set<string>([
@@ -79,6 +84,7 @@ const INTEGER_KEYS = new Set<string>([
   'RATE_LIMIT_PER_10S',
   'REQUEST_TIMEOUT_MS',
   'SHUTDOWN_TIMEOUT_MS',
+  'AUTH_CACHE_TTL_MS',
 ]);
 
 const SECRET_KEYS = new Set(['DATABASE_URL', 'REDIS_URL']);
@@ -126,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: schema.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    authCacheTtlMs: schema.AUTH_CACHE_TTL_MS,
   };
 }
 

@@ -1,3 +1,4 @@
+import { AUTH_CHANGED_CHANNEL } from '../auth/token-cache';
 import { Injectable } from '@nestjs/common';
 import Ajv, { type ErrorObject } from 'ajv';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -66,7 +67,11 @@ export class ImportService {
       const existing = await loadExisting(manager, workspaceId);
       const problems = checkSnapshot(snapshot, existing);
       if (problems.length > 0) throw new ImportError(problems.slice(0, MAX_PROBLEMS));
-      return write(manager, snapshot, existing);
+      const result = await write(manager, snapshot, existing);
+      // The workspace's default version and If-Match rule may have changed: servers drop cached principals
+      // when this commits (auth/token-cache.ts).
+      await manager.query(`SELECT pg_notify('${AUTH_CHANGED_CHANNEL}', 'imported')`);
+      return result;
     });
   }
 }

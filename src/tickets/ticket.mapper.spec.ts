@@ -40,8 +40,8 @@ function part(overrides: Partial<TicketPartView> = {}): TicketPartView {
     attachments: [],
     externalId: null,
     redacted: false,
-    createdAt: at(T0 + 60),
-    updatedAt: at(T0 + 60),
+    createdAtUnix: T0 + 60,
+    updatedAtUnix: T0 + 60,
     author: ADMIN,
     ...overrides,
   };
@@ -238,8 +238,8 @@ describe('toTicketResponse (2.9) ticket parts', () => {
     body: null,
     ticketState: 'resolved',
     previousTicketState: 'submitted',
-    createdAt: at(T0 + 90, 999),
-    updatedAt: at(T0 + 90, 999),
+    createdAtUnix: T0 + 90,
+    updatedAtUnix: T0 + 90,
     author: BOT,
   });
   const attributePart = part({

@@ -119,8 +119,8 @@ function toTicketPart(part: TicketPartView) {
     ...(part.partType === 'ticket_state_updated_by_admin'
       ? { previous_ticket_state: part.previousTicketState, ticket_state: part.ticketState }
       : {}),
-    created_at: unixSeconds(part.createdAt),
-    updated_at: unixSeconds(part.updatedAt),
+    created_at: part.createdAtUnix,
+    updated_at: part.updatedAtUnix,
     ...(part.partType === 'assignment'
       ? { assigned_to: { type: part.assignedToType ?? 'nobody_admin', id: part.assignedToId } }
       : {}),

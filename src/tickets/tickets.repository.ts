@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { preparedStatement, runPrepared } from '../database/prepared-statement';
 import type { AdminType } from '../workspaces/entities/admin.entity';
 import type { AssignedToType, PartAttachment } from './entities/ticket-part.entity';
 import type { AttributeValue, TicketState } from './entities/ticket.entity';
@@ -109,8 +110,9 @@ type PartRow = {
   attachments: PartAttachment[];
   external_id: string | null;
   redacted: boolean;
-  created_at: Date;
-  updated_at: Date;
+  /** Unix seconds (float8, whole). */
+  created_at: number;
+  updated_at: number;
   author_id: string;
   author_type: AdminType;
   author_name: string;
@@ -118,17 +120,10 @@ type PartRow = {
   total_count: string;
 };
 
-/**
- * The SQL of an update, each method one round trip. Raw SQL where it lets one statement do the work of
- * several (the type, its attributes and the contacts come with the locked ticket as JSON).
- */
-@Injectable()
-export class TicketsRepository {
-  /** Locks the ticket row (`FOR UPDATE`) so concurrent updates of one ticket serialize; null when absent. */
-  async findForUpdate(manager: EntityManager, workspaceId: string, id: string): Promise<LockedTicket | null> {
-    if (!isStoredId(id)) return null;
-    const rows: LockedRow[] = await manager.query(
-      `SELECT t.id, t.version::text, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
+// The statements, prepared once per connection (src/database/prepared-statement.ts).
+const LOCK_TICKET = preparedStatement(
+  'tickets.lock_for_update',
+  `SELECT t.id, t.version::text, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
               t.created_at, t.updated_at,
               (SELECT json_build_object(
                         'id', tt.id::text, 'name', tt.name, 'description', tt.description, 'icon', tt.icon,
@@ -152,8 +147,137 @@ export class TicketsRepository {
          FROM tickets t
         WHERE t.workspace_id = $1 AND t.id = $2
           FOR UPDATE OF t`,
-      [workspaceId, id],
-    );
+);
+
+const ASSIGNMENT_TARGETS = preparedStatement(
+  'tickets.assignment_targets',
+  `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
+              EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
+              EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team`,
+);
+
+/**
+ * The write and the response's read in one statement: the ticket's new values, its new parts and the audit
+ * row, then the newest PART_WINDOW parts with their authors and the total count. Every part of a statement
+ * sees the snapshot taken before it, so the new parts come from the INSERT's RETURNING and are merged with
+ * the newest stored ones (all new parts have higher ids: the ticket row is locked). LEFT JOIN: one row even
+ * when the ticket has no parts.
+ */
+const APPLY_UPDATE = preparedStatement(
+  'tickets.apply_update',
+  `WITH updated AS (
+         UPDATE tickets
+            SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
+                is_shared = $7, updated_at = now(), version = version + 1
+          WHERE workspace_id = $1 AND id = $2
+         RETURNING updated_at, version
+       ), inserted AS (
+         INSERT INTO ticket_parts (workspace_id, id, ticket_id, part_type, author_id, ticket_state,
+                                   previous_ticket_state, assigned_to_type, assigned_to_id, created_at, updated_at)
+         SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
+                p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
+                now(), now()
+           FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
+         RETURNING workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
+                   assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
+       ), audited AS (
+         INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
+                                idempotency_key, version_before, version_after, created_at)
+         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, now() FROM updated
+         RETURNING id
+       ), recent AS (
+         SELECT * FROM (
+           SELECT * FROM inserted
+           UNION ALL
+           (SELECT workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
+                   assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
+              FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
+             ORDER BY id DESC LIMIT ${PART_WINDOW})
+         ) merged
+         ORDER BY id DESC LIMIT ${PART_WINDOW}
+       )
+       SELECT u.updated_at AS ticket_updated_at, u.version::text AS ticket_version,
+              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2)
+                + (SELECT count(*) FROM inserted) AS total_count,
+              p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
+              p.assigned_to_id, p.attachments, p.external_id, p.redacted,
+              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
+              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
+              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email
+         FROM updated u
+         LEFT JOIN (recent p JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id) ON true
+        ORDER BY p.id`,
+);
+
+const LOCK_IDEMPOTENCY_KEY = preparedStatement(
+  'idempotency.lock_key',
+  `SELECT pg_try_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0)) AS locked`,
+);
+
+const FIND_STORED_RESPONSE = preparedStatement(
+  'idempotency.find_response',
+  `SELECT request_hash, ticket_id::text, status, etag, response FROM idempotency_keys
+          WHERE workspace_id = $1 AND key = $2 AND expires_at > now()`,
+);
+
+const STORE_RESPONSE = preparedStatement(
+  'idempotency.store_response',
+  `INSERT INTO idempotency_keys (workspace_id, key, request_hash, ticket_id, status, etag, response, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '24 hours')
+       ON CONFLICT (workspace_id, key) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, ticket_id = EXCLUDED.ticket_id, status = EXCLUDED.status,
+             etag = EXCLUDED.etag, response = EXCLUDED.response, created_at = now(), expires_at = EXCLUDED.expires_at`,
+);
+
+const RECENT_PARTS = preparedStatement(
+  'tickets.recent_parts',
+  `SELECT p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
+              p.assigned_to_id, p.attachments, p.external_id, p.redacted,
+              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
+              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
+              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email,
+              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count
+         FROM (SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
+                ORDER BY id DESC LIMIT ${PART_WINDOW}) p
+         JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
+        ORDER BY p.id`,
+);
+
+/** What APPLY_UPDATE returns: the part columns (null when the ticket has no parts) and the ticket's new state. */
+type AppliedRow = { [K in keyof PartRow]: PartRow[K] | null } & {
+  ticket_updated_at: Date;
+  ticket_version: string;
+  total_count: string;
+};
+
+function toPartView(row: PartRow): TicketPartView {
+  return {
+    id: row.id,
+    partType: row.part_type,
+    body: row.body,
+    ticketState: row.ticket_state,
+    previousTicketState: row.previous_ticket_state,
+    assignedToType: row.assigned_to_type,
+    assignedToId: row.assigned_to_id,
+    attachments: row.attachments,
+    externalId: row.external_id,
+    redacted: row.redacted,
+    createdAtUnix: row.created_at,
+    updatedAtUnix: row.updated_at,
+    author: { id: row.author_id, type: row.author_type, name: row.author_name, email: row.author_email },
+  };
+}
+
+/**
+ * The SQL of an update, each method one round trip. Raw SQL where it lets one statement do the work of
+ * several (the type, its attributes and the contacts come with the locked ticket as JSON).
+ */
+@Injectable()
+export class TicketsRepository {
+  /** Locks the ticket row (`FOR UPDATE`) so concurrent updates of one ticket serialize; null when absent. */
+  async findForUpdate(manager: EntityManager, workspaceId: string, id: string): Promise<LockedTicket | null> {
+    if (!isStoredId(id)) return null;
+    const { rows } = await runPrepared<LockedRow>(manager, LOCK_TICKET, [workspaceId, id]);
     const row = rows[0];
     if (!row) return null;
     return {
@@ -211,13 +335,11 @@ export class TicketsRepository {
     const performerId = isStoredId(adminId) ? adminId : null;
     const targetId = isStoredId(assigneeId) ? assigneeId : null;
     if (performerId === null) return { performerExists: false, assignee: null };
-    const rows: { performer: boolean; assignee_admin: boolean; assignee_team: boolean }[] =
-      await manager.query(
-        `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
-              EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
-              EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team`,
-        [workspaceId, performerId, targetId],
-      );
+    const { rows } = await runPrepared<{
+      performer: boolean;
+      assignee_admin: boolean;
+      assignee_team: boolean;
+    }>(manager, ASSIGNMENT_TARGETS, [workspaceId, performerId, targetId]);
     const row = rows[0];
     return {
       performerExists: row.performer,
@@ -236,57 +358,41 @@ export class TicketsRepository {
     changes: TicketChanges,
     parts: readonly NewPart[],
     audit: AuditRecord,
-  ): Promise<{ updatedAt: Date; version: string }> {
-    const rows: { updated_at: Date; version: string }[] = await manager.query(
-      `WITH updated AS (
-         UPDATE tickets
-            SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
-                is_shared = $7, updated_at = now(), version = version + 1
-          WHERE workspace_id = $1 AND id = $2
-         RETURNING updated_at, version
-       ), inserted AS (
-         INSERT INTO ticket_parts (workspace_id, id, ticket_id, part_type, author_id, ticket_state,
-                                   previous_ticket_state, assigned_to_type, assigned_to_id, created_at, updated_at)
-         SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
-                p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
-                now(), now()
-           FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
-         RETURNING id
-       ), audited AS (
-         INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
-                                idempotency_key, version_before, version_after, created_at)
-         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, now() FROM updated
-         RETURNING id
-       )
-       SELECT updated_at, version::text FROM updated`,
-      [
-        workspaceId,
-        ticketId,
-        changes.state,
-        JSON.stringify(changes.attributes),
-        changes.adminAssigneeId,
-        changes.teamAssigneeId,
-        changes.isShared,
-        JSON.stringify(
-          parts.map((part) => ({
-            part_type: part.partType,
-            author_id: part.authorId,
-            ticket_state: part.ticketState ?? null,
-            previous_ticket_state: part.previousTicketState ?? null,
-            assigned_to_type: part.assignedToType ?? null,
-            assigned_to_id: part.assignedToId ?? null,
-          })),
-        ),
-        audit.requestId,
-        audit.tokenId,
-        audit.adminId,
-        audit.botId,
-        JSON.stringify(audit.changes),
-        audit.idempotencyKey,
-        audit.versionBefore,
-      ],
-    );
-    return { updatedAt: rows[0].updated_at, version: rows[0].version };
+  ): Promise<{ updatedAt: Date; version: string; parts: TicketPartView[]; total: number }> {
+    const { rows } = await runPrepared<AppliedRow>(manager, APPLY_UPDATE, [
+      workspaceId,
+      ticketId,
+      changes.state,
+      JSON.stringify(changes.attributes),
+      changes.adminAssigneeId,
+      changes.teamAssigneeId,
+      changes.isShared,
+      JSON.stringify(
+        parts.map((part) => ({
+          part_type: part.partType,
+          author_id: part.authorId,
+          ticket_state: part.ticketState ?? null,
+          previous_ticket_state: part.previousTicketState ?? null,
+          assigned_to_type: part.assignedToType ?? null,
+          assigned_to_id: part.assignedToId ?? null,
+        })),
+      ),
+      audit.requestId,
+      audit.tokenId,
+      audit.adminId,
+      audit.botId,
+      JSON.stringify(audit.changes),
+      audit.idempotencyKey,
+      audit.versionBefore,
+    ]);
+    const first = rows[0];
+    return {
+      updatedAt: first.ticket_updated_at,
+      version: first.ticket_version,
+      total: Number(first.total_count),
+      // A ticket without parts still gives one row, its part columns null.
+      parts: first.id === null ? [] : (rows as PartRow[]).map(toPartView),
+    };
   }
 
   /**
@@ -294,10 +400,10 @@ export class TicketsRepository {
    * A statement of its own, so the next one's snapshot sees whatever the previous holder committed.
    */
   async lockIdempotencyKey(manager: EntityManager, workspaceId: string, key: string): Promise<boolean> {
-    const rows: { locked: boolean }[] = await manager.query(
-      `SELECT pg_try_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0)) AS locked`,
-      [workspaceId, key],
-    );
+    const { rows } = await runPrepared<{ locked: boolean }>(manager, LOCK_IDEMPOTENCY_KEY, [
+      workspaceId,
+      key,
+    ]);
     return rows[0].locked;
   }
 
@@ -307,17 +413,13 @@ export class TicketsRepository {
     workspaceId: string,
     key: string,
   ): Promise<StoredResponse | null> {
-    const rows: {
+    const { rows } = await runPrepared<{
       request_hash: Buffer;
       ticket_id: string;
       status: number;
       etag: string;
       response: string;
-    }[] = await manager.query(
-      `SELECT request_hash, ticket_id::text, status, etag, response FROM idempotency_keys
-          WHERE workspace_id = $1 AND key = $2 AND expires_at > now()`,
-      [workspaceId, key],
-    );
+    }>(manager, FIND_STORED_RESPONSE, [workspaceId, key]);
     const row = rows[0];
     return row
       ? {
@@ -337,14 +439,15 @@ export class TicketsRepository {
     key: string,
     stored: StoredResponse,
   ): Promise<void> {
-    await manager.query(
-      `INSERT INTO idempotency_keys (workspace_id, key, request_hash, ticket_id, status, etag, response, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + interval '24 hours')
-       ON CONFLICT (workspace_id, key) DO UPDATE
-         SET request_hash = EXCLUDED.request_hash, ticket_id = EXCLUDED.ticket_id, status = EXCLUDED.status,
-             etag = EXCLUDED.etag, response = EXCLUDED.response, created_at = now(), expires_at = EXCLUDED.expires_at`,
-      [workspaceId, key, stored.requestHash, stored.ticketId, stored.status, stored.etag, stored.response],
-    );
+    await runPrepared(manager, STORE_RESPONSE, [
+      workspaceId,
+      key,
+      stored.requestHash,
+      stored.ticketId,
+      stored.status,
+      stored.etag,
+      stored.response,
+    ]);
   }
 
   /** Deletes expired idempotency records, a bounded batch at a time; returns how many. */
@@ -362,34 +465,10 @@ export class TicketsRepository {
     workspaceId: string,
     ticketId: string,
   ): Promise<{ parts: TicketPartView[]; total: number }> {
-    const rows: PartRow[] = await manager.query(
-      `SELECT p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
-              p.assigned_to_id, p.attachments, p.external_id, p.redacted, p.created_at, p.updated_at,
-              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email,
-              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count
-         FROM (SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
-                ORDER BY id DESC LIMIT ${PART_WINDOW}) p
-         JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
-        ORDER BY p.id`,
-      [workspaceId, ticketId],
-    );
+    const { rows } = await runPrepared<PartRow>(manager, RECENT_PARTS, [workspaceId, ticketId]);
     return {
       total: rows.length === 0 ? 0 : Number(rows[0].total_count),
-      parts: rows.map((row) => ({
-        id: row.id,
-        partType: row.part_type,
-        body: row.body,
-        ticketState: row.ticket_state,
-        previousTicketState: row.previous_ticket_state,
-        assignedToType: row.assigned_to_type,
-        assignedToId: row.assigned_to_id,
-        attachments: row.attachments,
-        externalId: row.external_id,
-        redacted: row.redacted,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        author: { id: row.author_id, type: row.author_type, name: row.author_name, email: row.author_email },
-      })),
+      parts: rows.map(toPartView),
     };
   }
 }

@@ -7,6 +7,7 @@ import { diffAttributes } from './attribute-values';
 import type { AttributeValue } from './entities/ticket.entity';
 import { checkIdempotencyKey, checkIfMatch, ticketEtag } from './preconditions';
 import { toTicketResponse } from './ticket.mapper';
+import type { TicketView } from './ticket.view';
 import {
   type AuditRecord,
   type LockedTicket,
@@ -26,6 +27,13 @@ export type UpdateTicketCommand = {
 
 /** The response, serialized once: a replay sends these exact bytes again. */
 export type UpdateOutcome = { json: string; etag: string; replayed: boolean };
+
+/**
+ * What a transaction hands back: the serialized response when it had to be stored with an Idempotency-Key
+ * (or is a replay), otherwise the view, serialized only after COMMIT so the row lock and the connection are
+ * held no longer than the SQL needs.
+ */
+type TransactionResult = UpdateOutcome | { view: TicketView; etag: string };
 
 /** PostgreSQL errors worth running the whole transaction again for. */
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
@@ -50,7 +58,11 @@ export class TicketsService {
     const key = checkIdempotencyKey(command.idempotencyKey);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction((manager) => this.updateOnce(manager, ctx, command, key));
+        const result = await this.dataSource.transaction((manager) =>
+          this.updateOnce(manager, ctx, command, key),
+        );
+        if ('json' in result) return result;
+        return { json: render(result.view, ctx), etag: result.etag, replayed: false };
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
@@ -65,7 +77,7 @@ export class TicketsService {
     ctx: RequestContext,
     command: UpdateTicketCommand,
     key: string | undefined,
-  ): Promise<UpdateOutcome> {
+  ): Promise<TransactionResult> {
     const requestHash = key ? hashRequest(command) : undefined;
     if (key) {
       // Stripe's contract: one request per key at a time (409), the same request replayed (200), another
@@ -103,16 +115,9 @@ export class TicketsService {
     const input = parseUpdateTicketRequest(command.body);
     const plan = await this.plan(manager, ctx, ticket, input);
 
-    let updatedAt = ticket.updatedAt;
-    let version = ticket.version;
-    if (plan) {
-      ({ updatedAt, version } = await this.tickets.applyUpdate(
-        manager,
-        ctx.workspaceId,
-        ticket.id,
-        plan.changes,
-        plan.parts,
-        {
+    // An update writes and reads the response's parts in one statement; a no-op only reads them.
+    const after = plan
+      ? await this.tickets.applyUpdate(manager, ctx.workspaceId, ticket.id, plan.changes, plan.parts, {
           requestId: ctx.requestId,
           tokenId: ctx.tokenId,
           adminId: input.assignment?.adminId ?? null,
@@ -120,24 +125,30 @@ export class TicketsService {
           changes: auditChanges(ticket, plan.changes),
           idempotencyKey: key ?? null,
           versionBefore: ticket.version,
-        },
-      ));
-    }
-    const { parts, total } = await this.tickets.findRecentParts(manager, ctx.workspaceId, ticket.id);
+        })
+      : {
+          updatedAt: ticket.updatedAt,
+          version: ticket.version,
+          ...(await this.tickets.findRecentParts(manager, ctx.workspaceId, ticket.id)),
+        };
     const next = plan?.changes ?? ticket;
-    const json = JSON.stringify(
-      toTicketResponse({ ...ticket, ...next, updatedAt, parts, totalParts: total }, ctx.version),
-    );
-    const etag = ticketEtag(ticket.id, version);
-    if (key) {
-      await this.tickets.storeResponse(manager, ctx.workspaceId, key, {
-        requestHash: requestHash!,
-        ticketId: ticket.id,
-        status: 200,
-        etag,
-        response: json,
-      });
-    }
+    const view: TicketView = {
+      ...ticket,
+      ...next,
+      updatedAt: after.updatedAt,
+      parts: after.parts,
+      totalParts: after.total,
+    };
+    const etag = ticketEtag(ticket.id, after.version);
+    if (!key) return { view, etag };
+    const json = render(view, ctx);
+    await this.tickets.storeResponse(manager, ctx.workspaceId, key, {
+      requestHash: requestHash!,
+      ticketId: ticket.id,
+      status: 200,
+      etag,
+      response: json,
+    });
     return { json, etag, replayed: false };
   }
 
@@ -235,6 +246,10 @@ export class TicketsService {
     changes.teamAssigneeId = assignment.assigneeId;
     return { ...base, assignedToType: 'team', assignedToId: assignment.assigneeId };
   }
+}
+
+function render(view: TicketView, ctx: RequestContext): string {
+  return JSON.stringify(toTicketResponse(view, ctx.version));
 }
 
 /** Method, ticket and exact body bytes: a retry must be the same request to be replayed. */

@@ -76,3 +76,16 @@ export function useSeededApp(seed: () => Promise<SeededWorkspace>, env: NodeJS.P
   });
   return ctx;
 }
+
+/**
+ * Polls `probe` every 10 ms until it returns true and resolves with the milliseconds that took; throws
+ * after `limitMs`. For effects that travel asynchronously (a NOTIFY reaching the token cache).
+ */
+export async function within(limitMs: number, probe: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await probe()) return Date.now() - started;
+    if (Date.now() - started > limitMs) throw new Error(`condition not met within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

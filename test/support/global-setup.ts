@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/prepare-database';
+import { freePort } from './server-process';
 
 /**
  * One database for the whole run: TEST_DATABASE_URL when set (its public schema is wiped first), otherwise
@@ -39,15 +39,4 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_DATABASE_URL = url;
   }
   await runMigrations(url);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -75,15 +75,29 @@ export async function waitUntilLive(server: ServerProcess, port: number, ms = 30
   throw new Error(`server not live on ${port}\nstdout:\n${server.stdout()}\nstderr:\n${server.stderr()}`);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/** Ports this process has already handed out (to a server or a database it is about to start). */
+const handedOut = new Set<number>();
+
+/**
+ * A port nothing listens on now, never one this process handed out before: the kernel may give the same
+ * port to two bind(0)s in a row once the first is closed, and a test that asks for two ports (the server's
+ * and its embedded PostgreSQL's) would then start both on one.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** What a brand-new TCP connection to the port gets: 'connected', or the error code (ECONNREFUSED...). */

@@ -1,0 +1,166 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Principal } from '../common/http/request-context';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+
+/**
+ * PostgreSQL channel on which every change that can invalidate a cached principal is announced: a token
+ * revoked (TokensService.revoke) and a workspace imported (its default version or If-Match rule may change).
+ * Sent inside the writing transaction, so it is delivered when, and only if, that transaction commits.
+ */
+export const AUTH_CHANGED_CHANNEL = 'auth_changed';
+
+/** At most this many principals are kept; the oldest is dropped first. */
+const MAX_ENTRIES = 10_000;
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 30_000;
+
+type Entry = { principal: Principal; expiresAt: number };
+
+/**
+ * Remembers the principal of a valid token for AUTH_CACHE_TTL_MS (default 5 s), so that an update does not
+ * pay a database round trip for authentication on every request (issue #5).
+ *
+ * Revocation stays effective within milliseconds: the service LISTENs on AUTH_CHANGED_CHANNEL on a
+ * connection of its own and empties the cache on every notification. The cache is only used while that
+ * connection is listening; when it drops, the cache is emptied and bypassed (every request looks the token
+ * up again) until it is back. The TTL bounds what is left: a notification lost on a connection that died
+ * without anyone noticing. Only valid tokens are cached (an unknown token always reaches the database, so
+ * a new token works at once and a flood of bad tokens cannot fill memory).
+ *
+ * Keys are SHA-256 digests of tokens, never tokens; a Map lookup by digest leaks no timing about a secret.
+ */
+@Injectable()
+export class TokenCache implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(TokenCache.name);
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private listener: Client | null = null;
+  private listening = false;
+  private stopped = false;
+  private reconnectDelayMs = RECONNECT_MIN_MS;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  /** Bumped by every invalidation: a lookup that raced one is not cached. */
+  private generation = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ttlMs = config.authCacheTtlMs;
+  }
+
+  /** Whether cached principals may be used right now. */
+  get active(): boolean {
+    return this.ttlMs > 0 && this.listening;
+  }
+
+  onApplicationBootstrap(): Promise<void> | void {
+    if (this.ttlMs > 0) return this.listen();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.invalidate();
+    const listener = this.listener;
+    this.listener = null;
+    this.listening = false;
+    await listener?.end().catch(() => undefined);
+  }
+
+  get(digest: Buffer): Principal | undefined {
+    if (!this.active) return undefined;
+    const key = digest.toString('base64');
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.principal;
+  }
+
+  /** The generation to pass to `set` for a lookup starting now. */
+  snapshot(): number {
+    return this.generation;
+  }
+
+  /** Caches a principal read from the database, unless an invalidation happened since `generation`. */
+  set(digest: Buffer, principal: Principal, generation: number): void {
+    if (!this.active || generation !== this.generation) return;
+    const key = digest.toString('base64');
+    this.entries.delete(key);
+    this.entries.set(key, { principal, expiresAt: Date.now() + this.ttlMs });
+    if (this.entries.size > MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  invalidate(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  private async listen(): Promise<void> {
+    const url = (this.dataSource.options as { url?: string }).url;
+    // Named with the pid, so that an operator (or a test) can tell which process's listener it is.
+    const client = new Client({
+      connectionString: url,
+      application_name: `intercom-tickets-service listen ${process.pid}`,
+    });
+    this.listener = client;
+    client.on('notification', () => this.invalidate());
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${AUTH_CHANGED_CHANNEL}`);
+    } catch (error) {
+      this.lost(client, error as Error);
+      return;
+    }
+    if (this.stopped || this.listener !== client) return;
+    // Whatever was announced while nobody listened is unknown: start empty.
+    this.invalidate();
+    this.listening = true;
+    if (this.reconnectDelayMs > RECONNECT_MIN_MS) this.logger.log('auth cache: listening again');
+    this.reconnectDelayMs = RECONNECT_MIN_MS;
+  }
+
+  /** The listening connection failed: bypass the cache until a new one listens. */
+  private lost(client: Client, error?: Error): void {
+    if (this.listener !== client) return;
+    this.listener = null;
+    const wasListening = this.listening;
+    this.listening = false;
+    this.invalidate();
+    client.removeAllListeners('end');
+    client.on('error', () => undefined);
+    client.end().catch(() => undefined);
+    if (this.stopped) return;
+    if (wasListening || this.reconnectDelayMs === RECONNECT_MIN_MS) {
+      // The driver's message only; never the connection string.
+      this.logger.warn(
+        `auth cache: change notifications lost (${error?.message ?? 'connection ended'}); ` +
+          'looking every token up until they are back',
+      );
+    }
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.listen();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+}

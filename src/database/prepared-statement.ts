@@ -1,0 +1,71 @@
+import {
+  type DataSource,
+  type EntityManager,
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+} from 'typeorm';
+
+/**
+ * A named SQL statement. node-postgres sends a named statement's text once per pool connection (Parse);
+ * after that each run is only Bind + Execute, and PostgreSQL reuses the parsed statement and, once it has
+ * settled on a generic plan, the plan. For the update's statements that halves PostgreSQL's CPU per request
+ * (README "Performance"). TypeORM's `query()` only takes text, hence these helpers.
+ *
+ * A name must always go with the same text (node-postgres refuses a known name with another text), so
+ * statements are module-level constants, never built per call.
+ */
+export type PreparedStatement = { readonly name: string; readonly text: string };
+
+export function preparedStatement(name: string, text: string): PreparedStatement {
+  return { name, text };
+}
+
+/** What node-postgres answers; `rowCount` is null for statements that report none. */
+export type PreparedResult<Row> = { rows: Row[]; rowCount: number | null };
+
+type PgQueryable = {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<PreparedResult<unknown>>;
+};
+
+/**
+ * Runs a statement on the connection of `manager`'s query runner, i.e. inside its transaction. Errors come
+ * back as TypeORM's QueryFailedError, exactly as from `manager.query()` (same `code`, same handling).
+ */
+export async function runPrepared<Row>(
+  manager: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<PreparedResult<Row>> {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error(`statement ${statement.name} must run inside a transaction`);
+  if (runner.isReleased) throw new QueryRunnerAlreadyReleasedError();
+  const connection = (await runner.connect()) as PgQueryable;
+  return run<Row>(connection, statement, values);
+}
+
+/** Runs a statement on any free connection of the data source's pool (no transaction). */
+export async function runPreparedOnPool<Row>(
+  dataSource: DataSource,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<PreparedResult<Row>> {
+  const pool = (dataSource.driver as unknown as { master?: PgQueryable }).master;
+  if (!pool) throw new Error('the data source is not initialized');
+  return run<Row>(pool, statement, values);
+}
+
+async function run<Row>(
+  target: PgQueryable,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<PreparedResult<Row>> {
+  try {
+    return (await target.query({
+      name: statement.name,
+      text: statement.text,
+      values,
+    })) as PreparedResult<Row>;
+  } catch (error) {
+    throw new QueryFailedError(statement.text, values, error as Error);
+  }
+}

@@ -1,0 +1,128 @@
+import { TokensService } from '../src/auth/tokens.service';
+import { createDataSource } from '../src/database/data-source';
+import { ImportService } from '../src/import/import.service';
+import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
+import { IDS, seedWorkspace, standardSnapshot, ticketRow, type SeededWorkspace } from './support/factories';
+
+/**
+ * The principal cache of auth/token-cache.ts (issue #5): a valid token is looked up once per
+ * AUTH_CACHE_TTL_MS, revocations and imports reach every server at once through LISTEN/NOTIFY, and the
+ * cache is bypassed while that channel is down. Real PostgreSQL, real time.
+ */
+/** The listening connection of an app in this process (token-cache.ts names it after the pid). */
+const LISTENER = `intercom-tickets-service listen ${process.pid}`;
+const TTL_MS = 1_500;
+
+/** Revokes behind the service's back: no notification, as a hand-written SQL statement would. */
+async function revokeSilently(t: TestApp, token: string): Promise<void> {
+  await t.db.query(
+    `UPDATE access_tokens SET revoked_at = now()
+      WHERE token_hash = sha256(convert_to($1, 'UTF8')) AND revoked_at IS NULL`,
+    [token],
+  );
+}
+
+async function listenerPids(t: TestApp): Promise<number[]> {
+  const { rows } = await t.db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+    [LISTENER],
+  );
+  return rows.map((row) => row.pid);
+}
+
+const status = async (t: TestApp, ws: SeededWorkspace, token = ws.token) =>
+  (await putTicket(t.http, token, IDS.ticket, {})).status;
+
+describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
+  let t: TestApp;
+  let ws: SeededWorkspace;
+  let dataSource: Awaited<ReturnType<ReturnType<typeof createDataSource>['initialize']>>;
+
+  beforeAll(async () => {
+    t = await startApp({ AUTH_CACHE_TTL_MS: String(TTL_MS) });
+    dataSource = await createDataSource(testDatabaseUrl(), 1).initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await t.close();
+  });
+  beforeEach(async () => {
+    ws = await seedWorkspace();
+  });
+
+  it('keeps a valid token for the TTL: a revocation nobody announces takes effect when it expires', async () => {
+    expect(await status(t, ws)).toBe(200);
+    await revokeSilently(t, ws.token);
+    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+
+    // Still cached, so still accepted: the proof that requests stopped looking the token up.
+    expect(await status(t, ws)).toBe(200);
+    const elapsed = await within(TTL_MS + 1_000, async () => (await status(t, ws)) === 401);
+    expect(elapsed).toBeLessThanOrEqual(TTL_MS + 1_000);
+    // The no-op updates changed nothing either way.
+    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+  });
+
+  it('a revocation through the service (CLI `token revoke`) is heard at once', async () => {
+    expect(await status(t, ws)).toBe(200);
+    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    expect(await new TokensService(dataSource).revoke(ws.token)).toBe(true);
+
+    const elapsed = await within(1_000, async () => (await status(t, ws)) === 401);
+    expect(elapsed).toBeLessThan(TTL_MS);
+    const res = await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }).expect(401);
+    expect(res.body.errors).toEqual([{ code: 'unauthorized', message: 'Access Token Invalid' }]);
+    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+  });
+
+  it('an import that changes the workspace is heard at once (require_if_match → 428)', async () => {
+    expect(await status(t, ws)).toBe(200);
+    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const snapshot = standardSnapshot(ws.workspaceId);
+    snapshot.workspace.require_if_match = true;
+    await new ImportService(dataSource).import(snapshot);
+
+    const elapsed = await within(1_000, async () => (await status(t, ws)) === 428);
+    expect(elapsed).toBeLessThan(TTL_MS);
+    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+  });
+
+  it('while the notification channel is down nothing is served from the cache; it comes back', async () => {
+    expect(await status(t, ws)).toBe(200);
+    const [before] = await listenerPids(t);
+    expect(before).toBeDefined();
+    await t.db.query('SELECT pg_terminate_backend($1)', [before]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // Unannounced, and the channel that would announce it is gone: effective on the next request anyway.
+    await revokeSilently(t, ws.token);
+    expect(await status(t, ws)).toBe(401);
+
+    // The service listens again on a new connection, and caches again.
+    await within(5_000, async () => {
+      const pids = await listenerPids(t);
+      return pids.length === 1 && pids[0] !== before;
+    });
+    const other = await seedWorkspace();
+    await within(1_000, async () => (await status(t, other)) === 200);
+    await revokeSilently(t, other.token);
+    expect(await status(t, other)).toBe(200);
+  });
+});
+
+describe('token cache off (AUTH_CACHE_TTL_MS=0)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp({ AUTH_CACHE_TTL_MS: '0' });
+  });
+  afterAll(() => t.close());
+
+  it('looks every token up: an unannounced revocation applies to the very next request', async () => {
+    const ws = await seedWorkspace();
+    expect(await status(t, ws)).toBe(200);
+    await revokeSilently(t, ws.token);
+    expect(await status(t, ws)).toBe(401);
+    // No connection is opened for notifications nobody would use (the first app's closes with it).
+    await within(2_000, async () => (await listenerPids(t)).length === 0);
+  });
+});
