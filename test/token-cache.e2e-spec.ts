@@ -98,15 +98,23 @@ describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
     await revokeSilently(t, ws.token);
     expect(await status(t, ws)).toBe(401);
 
-    // The service listens again on a new connection, and caches again.
+    // The service listens again on a new connection, and caches again. The connection shows in
+    // pg_stat_activity before its LISTEN has completed, and until then the cache is (rightly) bypassed, so
+    // "caches again" is proven by behaviour: a token that was accepted, then revoked silently, is still
+    // accepted from the cache. Each attempt uses a fresh workspace, as a revoked token stays revoked.
     await within(5_000, async () => {
       const pids = await listenerPids(t);
       return pids.length === 1 && pids[0] !== before;
     });
-    const other = await seedWorkspace();
-    await within(1_000, async () => (await status(t, other)) === 200);
-    await revokeSilently(t, other.token);
-    expect(await status(t, other)).toBe(200);
+    let servedFromCache = false;
+    await within(5_000, async () => {
+      const other = await seedWorkspace();
+      expect(await status(t, other)).toBe(200);
+      await revokeSilently(t, other.token);
+      servedFromCache = (await status(t, other)) === 200;
+      return servedFromCache;
+    });
+    expect(servedFromCache).toBe(true);
   });
 });
 
