@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { putTicket, startApp, type TestApp } from './support/app';
@@ -1350,5 +1350,33 @@ describe('found while fuzzing', () => {
     const wire = plain(`/tickets/${IDS.ticket}`, '{}', { 'X-Padding': 'x'.repeat(20_000) });
     // The status is Node's; the code is the project's choice (the closed list has none for it yet).
     await expectRejected(wire, 431);
+  });
+
+  it('a request line that is not HTTP → 400 in the error.list shape, with its status line', async () => {
+    // Also answered by the 'clientError' handler (common/http/client-error.ts), on a raw socket.
+    const before = await snapshot();
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head, text] = raw.split('\r\n\r\n');
+    const [statusLine, ...headerLines] = head.split('\r\n');
+    expect(statusLine).toBe('HTTP/1.1 400 Bad Request');
+    const headers = Object.fromEntries(
+      headerLines.map((line) => [
+        line.slice(0, line.indexOf(':')).toLowerCase(),
+        line.slice(line.indexOf(':') + 2),
+      ]),
+    );
+    const reply: Reply = { status: 400, headers, text };
+    expectErrorList(reply);
+    expect(JSON.parse(text)).toMatchObject({
+      errors: [{ code: 'parameter_invalid', message: 'The request could not be parsed as HTTP' }],
+    });
+    expect(await snapshot()).toEqual(before);
   });
 });

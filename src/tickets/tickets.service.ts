@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApiError } from '../common/errors/api-error';
+import { isRetryableConflict } from '../common/errors/api-exception.filter';
 import type { RequestContext } from '../common/http/request-context';
 import { diffAttributes } from './attribute-values';
 import type { AttributeValue } from './entities/ticket.entity';
@@ -35,8 +36,6 @@ export type UpdateOutcome = { json: string; etag: string; replayed: boolean };
  */
 type TransactionResult = UpdateOutcome | { view: TicketView; etag: string };
 
-/** PostgreSQL errors worth running the whole transaction again for. */
-const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 const MAX_ATTEMPTS = 3;
 
 @Injectable()
@@ -64,8 +63,8 @@ export class TicketsService {
         if ('json' in result) return result;
         return { json: render(result.view, ctx), etag: result.etag, replayed: false };
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+        if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
+        const code = (error as { code: string }).code;
         this.logger.warn(`request ${ctx.requestId}: ${code} on attempt ${attempt}, retrying`);
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
       }

@@ -25,6 +25,15 @@ export function isError(value: unknown): value is Error {
   return value instanceof Error || types.isNativeError(value);
 }
 
+/** PostgreSQL's serialization_failure and deadlock_detected: the transaction rolled back and may run again. */
+const CONFLICT_CODES = new Set(['40001', '40P01']);
+
+/** A conflict with concurrent transactions: tickets.service.ts retries it, the filter answers a retryable 503. */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && CONFLICT_CODES.has(code);
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!isError(error)) return false;
   // TypeORM releases a query runner whose connection died; the transaction's next statement then throws this.
@@ -71,12 +80,11 @@ export function toApiError(exception: unknown): ApiError {
   if (isDatabaseUnavailable(exception)) {
     return new ApiError('service_unavailable', 'The service is temporarily unavailable, please retry');
   }
-  const code = (exception as { code?: unknown })?.code;
-  if (code === '40001' || code === '40P01') {
+  if (isRetryableConflict(exception)) {
     // Still conflicting after the service's own retries (tickets.service.ts): rolled back, safe to retry.
     return new ApiError('service_unavailable', 'The update conflicted with concurrent updates, please retry');
   }
-  if (code === '57014') {
+  if ((exception as { code?: unknown } | null | undefined)?.code === '57014') {
     // statement_timeout (REQUEST_TIMEOUT_MS) cancelled the query: the transaction rolled back, nothing written.
     return new ApiError('service_unavailable', 'The request timed out, please retry');
   }
