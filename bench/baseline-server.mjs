@@ -183,7 +183,6 @@ export function createBaseline({ databaseUrl, poolSize = 10, statementTimeoutMs 
   });
   return {
     server,
-    pool,
     close: async () => {
       await new Promise((resolve) => server.close(() => resolve()));
       await pool.end();

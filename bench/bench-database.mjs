@@ -69,18 +69,6 @@ export async function freshDatabase(log = () => undefined) {
   };
 }
 
-/** `SHOW server_version` of the database at `url`. */
-export async function serverVersion(url) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query('SHOW server_version');
-    return rows[0].server_version;
-  } finally {
-    await client.end();
-  }
-}
-
 async function adminQuery(url, sql) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

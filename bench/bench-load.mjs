@@ -69,7 +69,6 @@ export function rssSampler(pid, everyMs = 200) {
   const timer = setInterval(sample, everyMs);
   timer.unref();
   return {
-    peek: () => ({ max, last, samples }),
     stop: () => {
       clearInterval(timer);
       sample();

@@ -22,13 +22,13 @@ const { TokensService } = require('../dist/src/auth/tokens.service.js');
 const pg = require('pg');
 
 export const WORKSPACE_ID = 'bench_ws';
-export const TYPE_ID = '71';
+const TYPE_ID = '71';
 export const ADMIN_ID = '1001';
 export const OTHER_ADMIN_ID = '1002';
-export const BOT_ID = '1003';
-export const TEAM_ID = '2001';
-export const CONTACTS = 200;
-export const T0 = 1_717_000_000;
+const BOT_ID = '1003';
+const TEAM_ID = '2001';
+const CONTACTS = 200;
+const T0 = 1_717_000_000;
 
 /** Ticket ids 1..tickets; these three are set aside with identical, small shapes. */
 export const HOT_SERVICE_TICKET = 1;
@@ -36,13 +36,16 @@ export const HOT_BASELINE_TICKET = 2;
 export const PROBE_TICKET = 3;
 const SPECIAL = new Set([HOT_SERVICE_TICKET, HOT_BASELINE_TICKET, PROBE_TICKET]);
 
-export const PRIORITY_ITEMS = [
+const PRIORITY_ITEMS = [
   { id: 'b1f0c7e2-2c3a-4d6e-9b1a-0f6c2d7e8a91', label: 'High', archived: false },
   { id: 'c2a1d8f3-3d4b-4e7f-8c2b-1a7d3e8f9b02', label: 'Medium', archived: false },
   { id: 'd3b2e9a4-4e5c-4f80-9d3c-2b8e4f9a0c13', label: 'Low', archived: false },
 ];
-export const COMPONENTS = ['api', 'billing', 'web', 'mobile', 'search', 'auth'];
-export const STATES = ['submitted', 'in_progress', 'waiting_on_customer', 'resolved'];
+const COMPONENTS = ['api', 'billing', 'web', 'mobile', 'search', 'auth'];
+const STATES = ['submitted', 'in_progress', 'waiting_on_customer', 'resolved'];
+
+/** Tickets per import snapshot. */
+const CHUNK = 500;
 
 const isBig = (id) => id % 33 === 0 && !SPECIAL.has(id);
 
@@ -100,7 +103,7 @@ function baseSnapshot() {
   }
 }
 
-export function contactId(i) {
+function contactId(i) {
   return `c_${String(i + 1).padStart(4, '0')}`;
 }
 
@@ -184,10 +187,7 @@ function ticket(id, random, nextPartId, bigPartsViaImport) {
  * Imports the workspace into `url` (migrated, empty) and returns what the scenarios need: a token, the
  * tickets' states as seeded, the big tickets' ids, counts and timings.
  */
-export async function seedWorkspace(
-  url,
-  { tickets = 10_000, chunk = 500, bigParts = 'import', log = () => undefined } = {},
-) {
+export async function seedWorkspace(url, { tickets = 10_000, bigParts = 'import' } = {}) {
   const bigPartsViaImport = bigParts !== 'sql';
   const dataSource = await createDataSource(url, 2).initialize();
   try {
@@ -198,19 +198,16 @@ export async function seedWorkspace(
     const states = new Array(tickets + 1);
     const big = [];
     const started = process.hrtime.bigint();
-    let importedParts = 0;
-    for (let from = 1; from <= tickets; from += chunk) {
+    for (let from = 1; from <= tickets; from += CHUNK) {
       const snapshot = baseSnapshot();
       snapshot.tickets = [];
-      for (let id = from; id < Math.min(from + chunk, tickets + 1); id++) {
+      for (let id = from; id < Math.min(from + CHUNK, tickets + 1); id++) {
         const t = ticket(id, random, nextPartId, bigPartsViaImport);
         states[id] = t.ticket_state;
         if (isBig(id)) big.push(id);
-        importedParts += t.ticket_parts.length;
         snapshot.tickets.push(t);
       }
       await importer.import(snapshot);
-      log(`  imported tickets ${from}–${from + snapshot.tickets.length - 1}`);
     }
     const importMs = msSince(started);
 
@@ -246,9 +243,7 @@ export async function seedWorkspace(
       big,
       tickets,
       parts,
-      importedParts,
       bigParts: bigPartsViaImport ? 'import' : 'sql',
-      bulkParts: parts - importedParts,
       importMs,
       bulkMs,
     };
@@ -310,7 +305,7 @@ export async function growWorkspace(url, { from, total }) {
     // new rows during the next run, and the visibility map and hint bits are set), ANALYZE, and a
     // CHECKPOINT (so the insert's WAL is not flushed during the next run either).
     const settleStarted = process.hrtime.bigint();
-    await client.query('VACUUM (ANALYZE) tickets, ticket_contacts');
+    await client.query('VACUUM tickets, ticket_contacts');
     await client.query('ANALYZE');
     await client.query('CHECKPOINT').catch(() => undefined); // superuser or pg_checkpoint only
     const settleMs = msSince(settleStarted);

@@ -35,7 +35,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { freePort, freshDatabase, serverVersion } from './bench-database.mjs';
+import { freePort, freshDatabase } from './bench-database.mjs';
 import { cpuPressure, cpuSeconds, rssBytes, rssSampler, runLoad } from './bench-load.mjs';
 import {
   ADMIN_ID,
@@ -54,7 +54,7 @@ const pg = require('pg');
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 /** The service's node flags, as `npm start` and docker-entrypoint.sh apply them. */
-const SERVICE_NODE_OPTIONS = createRequire(import.meta.url)('../package.json').config.nodeOptions;
+const SERVICE_NODE_OPTIONS = require('../package.json').config.nodeOptions;
 const RESULTS = join(HERE, 'results.json');
 const MiB = 1024 * 1024;
 
@@ -102,7 +102,9 @@ async function main() {
 
   const database = await freshDatabase(log);
   cleanups.push(() => database.dispose());
-  const pgVersion = await serverVersion(database.url);
+  const db = new pg.Pool({ connectionString: database.url, max: 1 });
+  cleanups.unshift(() => db.end());
+  const pgVersion = (await db.query('SHOW server_version')).rows[0].server_version;
   log(`database: ${database.description} (PostgreSQL ${pgVersion})`);
 
   log(`seeding ${settings.tickets} tickets (parts of big tickets via ${settings.seedParts})…`);
@@ -118,8 +120,6 @@ async function main() {
   if (roundTrips.errors.length > 0)
     throw new Error(`round-trip count failed:\n${roundTrips.errors.join('\n')}`);
 
-  const db = new pg.Pool({ connectionString: database.url, max: 1 });
-  cleanups.unshift(() => db.end());
   const partsOf = async (id) =>
     (
       await db.query(
@@ -541,9 +541,8 @@ function evaluateTargets(r) {
       baselineValue: growth('baseline'),
       // The same question asked of CPU time (service process + PostgreSQL per request): steadier on a busy machine.
       cpuGrowth: (() => {
-        const total = (x) => (x.pgCpuMsPerRequest === null ? null : x.cpuMsPerRequest + x.pgCpuMsPerRequest);
-        const before = total(r.scale.before.service);
-        const after = total(r.scale.after.service);
+        const before = cpuMsTotal(r.scale.before.service);
+        const after = cpuMsTotal(r.scale.after.service);
         return before && after ? round(after / before - 1, 4) : null;
       })(),
     });
@@ -622,7 +621,7 @@ function printReport(r) {
       name,
       `${s.service.cpuMsPerRequest} / ${s.baseline.cpuMsPerRequest}`,
       `${s.service.pgCpuMsPerRequest} / ${s.baseline.pgCpuMsPerRequest}`,
-      cpuBoundRatio(s) ?? 'n/a',
+      s.cpuBoundRatio ?? 'n/a',
       `${s.service.cpuPressure} / ${s.baseline.cpuPressure}`,
       `${s.service.rssMaxMiB} / ${s.service.rssEndMiB}`,
       `${s.baseline.rssMaxMiB} / ${s.baseline.rssEndMiB}`,
@@ -710,14 +709,17 @@ function printReport(r) {
   }
 }
 
+/** CPU per request of one side, its node process plus PostgreSQL; null when either is unknown. */
+function cpuMsTotal(x) {
+  return x.cpuMsPerRequest === null || x.pgCpuMsPerRequest === null
+    ? null
+    : x.cpuMsPerRequest + x.pgCpuMsPerRequest;
+}
+
 /** (baseline node + PG CPU per request) / (service node + PG CPU per request). */
 function cpuBoundRatio(s) {
-  const total = (x) =>
-    x.cpuMsPerRequest === null || x.pgCpuMsPerRequest === null
-      ? null
-      : x.cpuMsPerRequest + x.pgCpuMsPerRequest;
-  const service = total(s.service);
-  const baseline = total(s.baseline);
+  const service = cpuMsTotal(s.service);
+  const baseline = cpuMsTotal(s.baseline);
   return service && baseline ? round(baseline / service, 2) : null;
 }
 
