@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { startApp, type TestApp } from './support/app';
+import { startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { lockTicket, waitUntilBlockedBy } from './support/locks';
 import {
+  auditRows,
   IDS,
   partRows,
   seedWorkspace,
   ticketRow,
+  ticketVersion,
   WIDE_ATTRIBUTES,
+  type PartRow,
   type SeededWorkspace,
 } from './support/factories';
 import { sleep } from './support/server-process';
@@ -18,13 +22,6 @@ const IN_USE = {
   code: 'idempotency_key_in_use',
   message: 'A request with this Idempotency-Key is still in progress; retry after it completes',
   field: 'Idempotency-Key',
-};
-
-type AuditRow = {
-  idempotency_key: string | null;
-  changes: Record<string, { before: unknown; after: unknown }>;
-  version_before: string;
-  version_after: string;
 };
 
 type TicketBody = { ticket_attributes: Record<string, unknown> };
@@ -56,22 +53,8 @@ describe('contention on one ticket', () => {
     return req.send(body);
   };
 
-  const version = async (id: string) => {
-    const { rows } = await t.db.query<{ version: string }>(
-      'SELECT version::text FROM tickets WHERE workspace_id = $1 AND id = $2',
-      [ws.workspaceId, id],
-    );
-    return Number(rows[0].version);
-  };
-
-  const auditRows = async (id: string) =>
-    (
-      await t.db.query<AuditRow>(
-        `SELECT idempotency_key, changes, version_before::text, version_after::text FROM audit_log
-          WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY id`,
-        [ws.workspaceId, id],
-      )
-    ).rows;
+  const version = (id: string) => ticketVersion(t.db, ws.workspaceId, id);
+  const audit = (id: string) => auditRows(t.db, ws.workspaceId, id);
 
   const storedKeys = async () =>
     (
@@ -172,16 +155,16 @@ describe('contention on one ticket', () => {
     );
 
     expect(await version(id)).toBe(versionBefore + CLIENTS * CHANGES);
-    const audit = await auditRows(id);
-    expect(audit).toHaveLength(CLIENTS * CHANGES);
-    expect(audit.map((a) => [Number(a.version_before), Number(a.version_after)])).toEqual(
-      audit.map((_, k) => [versionBefore + k, versionBefore + k + 1]),
+    const rows = await audit(id);
+    expect(rows).toHaveLength(CLIENTS * CHANGES);
+    expect(rows.map((a) => [Number(a.version_before), Number(a.version_after)])).toEqual(
+      rows.map((_, k) => [versionBefore + k, versionBefore + k + 1]),
     );
     // One audit row per intended change, carrying its key; each changed only its client's attribute.
-    expect(audit.map((a) => a.idempotency_key).sort()).toEqual([...keys].sort());
+    expect(rows.map((a) => a.idempotency_key).sort()).toEqual([...keys].sort());
     for (let c = 0; c < CLIENTS; c++) {
       const field = `ticket_attributes.${WIDE_ATTRIBUTES[c]}`;
-      const mine = audit.filter((a) => a.idempotency_key!.startsWith(`c${c}-`));
+      const mine = rows.filter((a) => a.idempotency_key!.startsWith(`c${c}-`));
       expect(mine.map((a) => a.changes)).toEqual(
         Array.from({ length: CHANGES }, (_, i) => ({
           [field]: {
@@ -204,6 +187,20 @@ describe('contention on one ticket', () => {
     assignment: { admin_id: IDS.admin, assignee_id: IDS.team },
   };
   const newPartTypes = ['assignment', 'ticket_attribute_updated_by_admin', 'ticket_state_updated_by_admin'];
+
+  /** `body` was applied exactly once under `key`: its three parts, one version bump, one audit row. */
+  const expectAppliedOnce = async (partsBefore: PartRow[], versionBefore: number, key: string) => {
+    const parts = await partRows(t.db, ws.workspaceId, IDS.ticket);
+    expect(parts).toHaveLength(partsBefore.length + 3);
+    expect(
+      parts
+        .slice(partsBefore.length)
+        .map((p) => p.part_type)
+        .sort(),
+    ).toEqual(newPartTypes);
+    expect(await version(IDS.ticket)).toBe(versionBefore + 1);
+    expect((await audit(IDS.ticket)).map((a) => a.idempotency_key)).toEqual([key]);
+  };
 
   it('the same PUT sent 5 times in a row with one Idempotency-Key: 5 × 200, one set of parts', async () => {
     const partsBefore = await partRows(t.db, ws.workspaceId, IDS.ticket);
@@ -228,16 +225,7 @@ describe('contention on one ticket', () => {
     expect(first.headers.etag).toBe(`"${IDS.ticket}.${versionBefore + 1}"`);
     expect(first.body).toMatchObject({ ticket_state: 'in_progress', team_assignee_id: IDS.team });
 
-    const parts = await partRows(t.db, ws.workspaceId, IDS.ticket);
-    expect(parts).toHaveLength(partsBefore.length + 3);
-    expect(
-      parts
-        .slice(partsBefore.length)
-        .map((p) => p.part_type)
-        .sort(),
-    ).toEqual(newPartTypes);
-    expect(await version(IDS.ticket)).toBe(versionBefore + 1);
-    expect((await auditRows(IDS.ticket)).map((a) => a.idempotency_key)).toEqual([key]);
+    await expectAppliedOnce(partsBefore, versionBefore, key);
     expect(await storedKeys()).toEqual([key]);
   });
 
@@ -263,16 +251,7 @@ describe('contention on one ticket', () => {
       if (r !== original[0]) expect(r.headers['idempotent-replayed']).toBe('true');
     }
 
-    const parts = await partRows(t.db, ws.workspaceId, IDS.ticket);
-    expect(parts).toHaveLength(partsBefore.length + 3);
-    expect(
-      parts
-        .slice(partsBefore.length)
-        .map((p) => p.part_type)
-        .sort(),
-    ).toEqual(newPartTypes);
-    expect(await version(IDS.ticket)).toBe(versionBefore + 1);
-    expect((await auditRows(IDS.ticket)).map((a) => a.idempotency_key)).toEqual([key]);
+    await expectAppliedOnce(partsBefore, versionBefore, key);
 
     // Whatever each send got, a later one replays the single stored response.
     const later = await put(IDS.ticket, body, { 'Idempotency-Key': key }).expect(200);
@@ -284,30 +263,12 @@ describe('contention on one ticket', () => {
     const partsBefore = await partRows(t.db, ws.workspaceId, IDS.ticket);
     const versionBefore = await version(IDS.ticket);
     const key = randomUUID();
-    const locker = await t.db.connect();
-    let lockerOpen = false;
+    const locker = await lockTicket(testDatabaseUrl(), ws);
     let firstSend: Promise<request.Response> | undefined;
     try {
-      await locker.query('BEGIN');
-      lockerOpen = true;
-      const { rows: me } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      await locker.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
-        ws.workspaceId,
-        IDS.ticket,
-      ]);
       firstSend = put(IDS.ticket, body, { 'Idempotency-Key': key }).then((res) => res);
       // It has taken the key (first statement of its transaction) once it waits on our row lock.
-      let waiting = false;
-      for (let tries = 0; tries < 200 && !waiting; tries++) {
-        const { rows } = await t.db.query(
-          `SELECT 1 FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND $1 = ANY (pg_blocking_pids(pid))`,
-          [me[0].pid],
-        );
-        waiting = rows.length > 0;
-        if (!waiting) await sleep(50);
-      }
-      expect(waiting).toBe(true);
+      await waitUntilBlockedBy(t.db, locker.pid);
 
       const others = await Promise.all(
         Array.from({ length: 4 }, () => put(IDS.ticket, body, { 'Idempotency-Key': key })),
@@ -323,8 +284,7 @@ describe('contention on one ticket', () => {
       expect(await partRows(t.db, ws.workspaceId, IDS.ticket)).toEqual(partsBefore);
       expect(await storedKeys()).toEqual([]);
 
-      await locker.query('ROLLBACK');
-      lockerOpen = false;
+      await locker.client.query('ROLLBACK');
       const first = await firstSend;
       expect(first.status).toBe(200);
       expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -333,13 +293,12 @@ describe('contention on one ticket', () => {
       expect(retried.headers['idempotent-replayed']).toBe('true');
       expect(retried.text).toBe(first.text);
     } finally {
-      if (lockerOpen) await locker.query('ROLLBACK');
-      locker.release();
+      await locker.client.end();
       await firstSend?.catch(() => undefined);
     }
     const parts = await partRows(t.db, ws.workspaceId, IDS.ticket);
     expect(parts).toHaveLength(partsBefore.length + 3);
     expect(await version(IDS.ticket)).toBe(versionBefore + 1);
-    expect((await auditRows(IDS.ticket)).map((a) => a.idempotency_key)).toEqual([key]);
+    expect((await audit(IDS.ticket)).map((a) => a.idempotency_key)).toEqual([key]);
   });
 });

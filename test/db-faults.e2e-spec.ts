@@ -1,23 +1,23 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { TokensService } from '../src/auth/tokens.service';
-import { createDataSource } from '../src/database/data-source';
 import { runMigrations } from '../src/database/prepare-database';
-import { ImportService } from '../src/import/import.service';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
 import {
+  auditRows,
   IDS,
   partRows,
   seedWorkspace,
   standardSnapshot,
   ticketRow,
   ticketState,
+  ticketVersion,
   type SeededWorkspace,
 } from './support/factories';
+import { lockTicket, waitUntilBlockedBy } from './support/locks';
 import { freePort, type ServerProcess, sleep, spawnServer, waitUntilLive } from './support/server-process';
 import { startPostgres, type Throwaway } from './support/throwaway-postgres';
 
@@ -26,26 +26,6 @@ const UNAVAILABLE = 'The service is temporarily unavailable, please retry';
 
 /** Client-side bound on every request: a request that takes longer fails the test as a hang. */
 const CLIENT_TIMEOUT = { response: 10_000, deadline: 12_000 };
-
-type AuditRow = { version_before: string; version_after: string; changes: Record<string, unknown> };
-
-/** What an update writes besides the ticket row and its parts: the audit rows and the version. */
-async function auditRows(db: Pool, workspaceId: string, id: string): Promise<AuditRow[]> {
-  const { rows } = await db.query<AuditRow>(
-    `SELECT version_before::text, version_after::text, changes FROM audit_log
-      WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY id`,
-    [workspaceId, id],
-  );
-  return rows;
-}
-
-async function ticketVersion(db: Pool, workspaceId: string, id: string): Promise<number> {
-  const { rows } = await db.query<{ version: string }>(
-    'SELECT version::text FROM tickets WHERE workspace_id = $1 AND id = $2',
-    [workspaceId, id],
-  );
-  return Number(rows[0].version);
-}
 
 async function everything(db: Pool, workspaceId: string, id: string) {
   return {
@@ -73,40 +53,20 @@ describe('a database connection killed in the middle of an update', () => {
 
   it('answers 503 service_unavailable, writes nothing, and the next request is served', async () => {
     const before = await everything(t.db, ws.workspaceId, IDS.ticket);
-    const locker = await t.db.connect();
-    let lockerOpen = false;
+    const locker = await lockTicket(testDatabaseUrl(), ws);
     try {
-      await locker.query('BEGIN');
-      lockerOpen = true;
-      const { rows: me } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      await locker.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
-        ws.workspaceId,
-        IDS.ticket,
-      ]);
-
       // `.then` sends it now; it blocks on the row lock inside the service's transaction.
       const pending = putTicket(t.http, ws.token, IDS.ticket, body)
         .timeout(CLIENT_TIMEOUT)
         .then((res) => res);
 
       // The service's backend waiting on our lock (other spec files share this database: match the blocker).
-      let victim: number | undefined;
-      for (let tries = 0; tries < 200 && victim === undefined; tries++) {
-        const { rows } = await t.db.query<{ pid: number }>(
-          `SELECT pid FROM pg_stat_activity
-            WHERE application_name = $1 AND wait_event_type = 'Lock' AND $2 = ANY (pg_blocking_pids(pid))`,
-          [APPLICATION_NAME, me[0].pid],
-        );
-        victim = rows[0]?.pid;
-        if (victim === undefined) await sleep(50);
-      }
-      expect(victim).toBeDefined();
+      const victim = await waitUntilBlockedBy(t.db, locker.pid, APPLICATION_NAME);
       const { rows: killed } = await t.db.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [
         victim,
       ]);
       expect(killed).toEqual([{ ok: true }]);
-      await locker.query('ROLLBACK');
-      lockerOpen = false;
+      await locker.client.query('ROLLBACK');
 
       const res = await pending;
       expect(res.status).toBe(503);
@@ -117,8 +77,7 @@ describe('a database connection killed in the middle of an update', () => {
         errors: [{ code: 'service_unavailable', message: UNAVAILABLE }],
       });
     } finally {
-      if (lockerOpen) await locker.query('ROLLBACK');
-      locker.release();
+      await locker.client.end();
     }
 
     expect(await everything(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
@@ -162,11 +121,12 @@ describe('a database connection killed in the middle of an update', () => {
     );
     expect(new Set(pids).size).toBe(3);
     await t.db.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
-    for (let tries = 0; tries < 100; tries++) {
-      const { rows } = await t.db.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY ($1::int[])', [pids]);
-      if (rows.length === 0) break;
-      await sleep(50);
-    }
+    await within(
+      5_000,
+      async () =>
+        (await t.db.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY ($1::int[])', [pids])).rows
+          .length === 0,
+    );
 
     const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
     const target = before.state === 'resolved' ? 'in_progress' : 'resolved';
@@ -205,14 +165,7 @@ describe('PostgreSQL stopped and restarted while updates run', () => {
     pgPort = await freePort();
     embedded = await startPostgres(dataDir, pgPort, 'faults_test');
     await runMigrations(embedded.url);
-    const workspaceId = 'ws_faults';
-    const dataSource = await createDataSource(embedded.url, 2).initialize();
-    try {
-      await new ImportService(dataSource).import(standardSnapshot(workspaceId));
-      ws = { workspaceId, token: await new TokensService(dataSource).create(workspaceId, 'test') };
-    } finally {
-      await dataSource.destroy();
-    }
+    ws = await seedWorkspace(standardSnapshot, embedded.url);
   }, 120_000);
 
   afterAll(async () => {
@@ -275,33 +228,18 @@ describe('PostgreSQL stopped and restarted while updates run', () => {
       );
 
       // Stop it with an update surely in flight: our row lock holds the next one inside its transaction.
-      const locker = new Client({ connectionString: embedded!.url });
+      const locker = await lockTicket(embedded!.url, ws, IDS.wideTicket);
       // The stop terminates this connection too; its 'error' event must not crash the file.
-      locker.on('error', () => undefined);
-      await locker.connect();
-      await locker.query('BEGIN');
-      const { rows: me } = await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      await locker.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
-        ws.workspaceId,
-        IDS.wideTicket,
-      ]);
-      for (let tries = 0; tries < 200 && inFlight === undefined; tries++) {
-        const { rows } = await locker.query(
-          `SELECT 1 FROM pg_stat_activity
-            WHERE application_name = $1 AND wait_event_type = 'Lock' AND $2 = ANY (pg_blocking_pids(pid))`,
-          [APPLICATION_NAME, me[0].pid],
-        );
-        // One request at a time: the one waiting is the one after those answered.
-        if (rows.length > 0) inFlight = outcomes.length + failures.length;
-        else await sleep(25);
-      }
-      expect(inFlight).toBeDefined();
+      locker.client.on('error', () => undefined);
+      await waitUntilBlockedBy(locker.client, locker.pid, APPLICATION_NAME);
+      // One request at a time: the one waiting is the one after those answered.
+      inFlight = outcomes.length + failures.length;
 
       // Requests sent while it stops may still commit (200) or be cut off (503); from its exit on, only 503.
       await embedded!.stop();
       embedded = undefined;
       phase = 'down';
-      await locker.end().catch(() => undefined);
+      await locker.client.end().catch(() => undefined);
       const downFrom = outcomes.length;
       await waitFor(
         'requests while the database is down',

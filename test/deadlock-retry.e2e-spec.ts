@@ -1,5 +1,6 @@
 import { IDS, partRows, seedWorkspace, ticketRow } from './support/factories';
 import { putTicket, useSeededApp } from './support/app';
+import { waitUntilBlockedBy } from './support/locks';
 
 /**
  * A real deadlock, not a simulated one: the test holds the Operator bot's admin row (FOR UPDATE); the service
@@ -19,19 +20,6 @@ describe('deadlocks are retried inside the service', () => {
       ).rows[0].deadlocks,
     );
 
-  async function waitForServiceLockWait(lockerPid: number): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await ctx.t.db.query(
-        `SELECT 1 FROM pg_stat_activity
-          WHERE application_name = 'intercom-tickets-service' AND $1 = ANY(pg_blocking_pids(pid))`,
-        [lockerPid],
-      );
-      if (rows.length > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the service never waited on the test lock');
-  }
-
   it('a deadlocked update is run again and applied exactly once', async () => {
     const before = await deadlocks();
     const locker = await ctx.t.db.connect();
@@ -46,7 +34,7 @@ describe('deadlocks are retried inside the service', () => {
       const request = putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'resolved' }).then(
         (res) => res,
       );
-      await waitForServiceLockWait(rows[0].pid);
+      await waitUntilBlockedBy(ctx.t.db, rows[0].pid, 'intercom-tickets-service');
       // Closes the cycle; the service is aborted by the deadlock detector, which releases the ticket to us.
       await locker.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
         ctx.ws.workspaceId,

@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import request from 'supertest';
-import { TokensService } from '../src/auth/tokens.service';
-import { createDataSource } from '../src/database/data-source';
-import { ImportService } from '../src/import/import.service';
 import { testDatabaseUrl } from './support/app';
+import { lockTicket, waitUntilBlockedBy } from './support/locks';
 import {
   IDS,
   partRows,
@@ -25,33 +22,6 @@ import {
   tryConnect,
   waitUntilLive,
 } from './support/server-process';
-
-/** Holds the ticket's row lock in an open transaction, so the server's update must wait for it. */
-async function lockTicket(url: string, ws: SeededWorkspace): Promise<{ client: Client; pid: number }> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  await client.query('BEGIN');
-  await client.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
-    ws.workspaceId,
-    IDS.ticket,
-  ]);
-  return { client, pid: rows[0].pid };
-}
-
-/** Bounded poll until some session waits on the lock that `pid` holds: the request is then in flight. */
-async function waitUntilBlockedBy(db: Pool, pid: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE wait_event_type = 'Lock' AND $1 = ANY (pg_blocking_pids(pid))`,
-      [pid],
-    );
-    if (rows[0].n > 0) return;
-    await sleep(50);
-  }
-  throw new Error("no query of the server ever waited on the test's lock");
-}
 
 /** PUT state=resolved over a keep-alive connection, as SDK clients send it; resolves to the error if cut. */
 function putResolved(port: number, ws: SeededWorkspace, agent: Agent) {
@@ -187,7 +157,7 @@ describe('graceful shutdown of the compiled server', () => {
       await waitUntilLive(server, port, 90_000);
       // The database the server started and migrated (embedded-postgres.ts: user, password, database).
       const url = `postgres://postgres:postgres@127.0.0.1:${pgPort}/intercom`;
-      const ws = await seedOn(url);
+      const ws = await seedWorkspace(standardSnapshot, url);
 
       await drainsInFlightUpdate(server, port, url, ws);
       expect(await tryConnect(pgPort)).toBe('ECONNREFUSED');
@@ -198,15 +168,3 @@ describe('graceful shutdown of the compiled server', () => {
     }
   }, 120_000);
 });
-
-/** seedWorkspace() for a database other than the shared test database. */
-async function seedOn(url: string): Promise<SeededWorkspace> {
-  const workspaceId = `ws_${randomUUID().slice(0, 8)}`;
-  const dataSource = await createDataSource(url, 1).initialize();
-  try {
-    await new ImportService(dataSource).import(standardSnapshot(workspaceId));
-    return { workspaceId, token: await new TokensService(dataSource).create(workspaceId, 'test') };
-  } finally {
-    await dataSource.destroy();
-  }
-}

@@ -157,9 +157,10 @@ export type SeededWorkspace = { workspaceId: string; token: string };
 /** Imports a snapshot (the standard one by default) into a fresh workspace and makes a token for it. */
 export async function seedWorkspace(
   build: (workspaceId: string) => Snapshot = standardSnapshot,
+  url: string = testDatabaseUrl(),
 ): Promise<SeededWorkspace> {
   const workspaceId = `ws_${randomUUID().slice(0, 8)}`;
-  const dataSource = await createDataSource(testDatabaseUrl(), 2).initialize();
+  const dataSource = await createDataSource(url, 2).initialize();
   try {
     await new ImportService(dataSource).import(build(workspaceId));
     const token = await new TokensService(dataSource).create(workspaceId, 'test');
@@ -214,4 +215,30 @@ export async function partRows(db: Pool, workspaceId: string, id: string): Promi
 /** Everything a rejected request must leave untouched: the ticket row and its parts. */
 export async function ticketState(db: Pool, workspaceId: string, id: string) {
   return { ticket: await ticketRow(db, workspaceId, id), parts: await partRows(db, workspaceId, id) };
+}
+
+/** The ticket's version (its ETag's number): bumped by every committed update, never by a no-op. */
+export async function ticketVersion(db: Pool, workspaceId: string, id: string): Promise<number> {
+  const { rows } = await db.query<{ version: string }>(
+    'SELECT version::text FROM tickets WHERE workspace_id = $1 AND id = $2',
+    [workspaceId, id],
+  );
+  return Number(rows[0].version);
+}
+
+export type AuditRow = {
+  idempotency_key: string | null;
+  changes: Record<string, { before: unknown; after: unknown }>;
+  version_before: string;
+  version_after: string;
+};
+
+/** The ticket's audit rows, oldest first: one per committed update. */
+export async function auditRows(db: Pool, workspaceId: string, id: string): Promise<AuditRow[]> {
+  const { rows } = await db.query<AuditRow>(
+    `SELECT idempotency_key, changes, version_before::text, version_after::text FROM audit_log
+      WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY id`,
+    [workspaceId, id],
+  );
+  return rows;
 }
