@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { TokensService } from '../auth/tokens.service';
 import { createDataSource } from '../database/data-source';
 import { ImportService } from '../import/import.service';
+import { DEMO_IDS } from './demo-ids';
 import { DEMO_SNAPSHOT, DEMO_WORKSPACE_ID } from './demo-workspace';
 
 /**
@@ -37,9 +38,10 @@ function demoBanner(port: number, token: string): string {
   return `
 Demo workspace "${DEMO_WORKSPACE_ID}" is ready. Token: ${token}
 Try:
-  curl -s -X PUT http://127.0.0.1:${port}/tickets/447 \\
+  curl -s -X PUT http://127.0.0.1:${port}/tickets/${DEMO_IDS.ticket} \\
     -H 'Authorization: Bearer ${token}' -H 'Intercom-Version: 2.9' -H 'Content-Type: application/json' \\
-    -d '{"state":"in_progress","ticket_attributes":{"Priority":"Medium"},"assignment":{"admin_id":"991267719","assignee_id":"991267721"}}'
+    -d '{"state":"in_progress","ticket_attributes":{"Priority":"Medium"},"assignment":{"admin_id":"${DEMO_IDS.admin}","assignee_id":"${DEMO_IDS.otherAdmin}"}}'
+API docs: http://127.0.0.1:${port}/docs ("Authorize" with the token above, then "Try it out" on PUT)
 
 `;
 }

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { ErrorListBody } from '../common/errors/api-error';
 import { ErrorListDto } from '../common/errors/error-list.dto';
+import { DEMO_IDS } from '../demo/demo-ids';
 import { BEARER_AUTH } from '../docs/openapi';
 import { DEFAULT_VERSION, NUMBERED_VERSIONS } from '../common/versioning/versions';
 import { TicketResponseDto } from './dto/ticket-response.dto';
@@ -112,23 +113,25 @@ export function ApiUpdateTicket() {
       description:
         'The unique identifier for the ticket which is given by Intercom: the `id` field of the ticket object, ' +
         'not the `ticket_id` displayed in the Inbox.',
-      example: '447',
+      example: DEMO_IDS.ticket,
     }),
     ApiHeader({
       name: 'If-Match',
       required: false,
       description:
         "Apply the update only if the ticket's current ETag is listed (or `*`); otherwise 412 and nothing is " +
-        'written. Required (428 without it) in workspaces that turn that on.',
-      schema: { type: 'string', example: '"447.3"' },
+        'written. Required (428 without it) in workspaces that turn that on. Example: `"447.3"` (the ETag of ' +
+        'an earlier response). No example value is set, so "Try it out" does not send a stale one (412).',
+      schema: { type: 'string' },
     }),
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
       description:
         'A unique key (1–255 visible ASCII characters) for safe retries: the first 200 response is stored for 24 h ' +
-        'and replayed byte for byte with `Idempotent-Replayed: true`.',
-      schema: { type: 'string', example: '3f0e4c9a-1b2c-4d5e-8f90-a1b2c3d4e5f6' },
+        'and replayed byte for byte with `Idempotent-Replayed: true`. Example: ' +
+        '`3f0e4c9a-1b2c-4d5e-8f90-a1b2c3d4e5f6`. Left empty by "Try it out", so each execution is a new request.',
+      schema: { type: 'string' },
     }),
     ApiBody({ type: UpdateTicketDto, required: false }),
     ApiOkResponse({

@@ -9,6 +9,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { DEMO_IDS } from '../../demo/demo-ids';
 
 export const SETTABLE_STATES = ['in_progress', 'waiting_on_customer', 'resolved'] as const;
 export type SettableState = (typeof SETTABLE_STATES)[number];
@@ -36,7 +37,8 @@ export class AssignmentDto {
   @ApiProperty({
     type: 'string',
     description: 'The ID of the admin performing the action.',
-    example: '123',
+    // The demo workspace's ids (src/demo), so "Try it out" in /docs works against `npm start` as it is.
+    example: DEMO_IDS.admin,
   })
   @IsDefined({ message: 'assignment.admin_id is required: the id of the admin performing the assignment' })
   @IsIdLike({ message: 'assignment.admin_id must be a string or a non-negative integer id' })
@@ -45,7 +47,7 @@ export class AssignmentDto {
   @ApiProperty({
     type: 'string',
     description: 'The ID of the admin or team to which the ticket is assigned. Set this 0 to unassign it.',
-    example: '123',
+    example: DEMO_IDS.otherAdmin,
   })
   @IsDefined({ message: 'assignment.assignee_id is required: an admin id, a team id, or "0" to unassign' })
   @IsIdLike({ message: 'assignment.assignee_id must be a string or a non-negative integer id' })
