@@ -17,7 +17,9 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ALL_TICKETS = [IDS.ticket, IDS.ticketB, IDS.wideTicket] as const;
-const NOT_FOUND_VERSION = 'The requested version could not be found';
+// Intercom's words, then what this service adds (issue #10: an unknown version lists the supported ones).
+const NOT_FOUND_VERSION =
+  'The requested version could not be found. Supported versions: 1.0–2.9, Preview, Unstable';
 const NOT_AVAILABLE_VERSION = 'Requested resource is not available in current API version.';
 
 /** One entry of `errors`; `message` may be an asymmetric matcher where the spec only says "says what". */

@@ -4,7 +4,7 @@ import { putTicket, startApp, type TestApp } from './support/app';
 
 type LogLine = Record<string, unknown> & {
   req?: { id?: string; method?: string; url?: string };
-  res?: { status?: number };
+  res?: { status?: number; error_code?: string };
   responseTime?: number;
   workspace_id?: string;
   route?: string;
@@ -80,7 +80,24 @@ describe('structured request logs', () => {
   it('a 401 line has no workspace; an unknown route is labelled as unmatched by status 404', async () => {
     const res = await request(t.http).get('/nope').expect(404);
     const [line] = forRequest(res.headers['x-request-id']);
-    expect(line).toMatchObject({ res: { status: 404 } });
+    expect(line).toMatchObject({ res: { status: 404, error_code: 'not_found' } });
     expect(line.workspace_id).toBeUndefined();
+  });
+
+  it('a 4xx line carries the error.list code; a 200 line has none', async () => {
+    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const missing = await putTicket(t.http, ws.token, '999999', {}).expect(404);
+    const invalid = await putTicket(t.http, ws.token, IDS.ticket, { state: 'open' }).expect(400);
+    const ok = await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200);
+    expect(forRequest(missing.headers['x-request-id'])[0].res).toEqual({
+      status: 404,
+      error_code: 'ticket_not_found',
+    });
+    expect(forRequest(invalid.headers['x-request-id'])[0].res).toEqual({
+      status: 400,
+      error_code: 'parameter_invalid',
+    });
+    expect(forRequest(ok.headers['x-request-id'])[0].res).toEqual({ status: 200 });
+    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 });

@@ -14,7 +14,7 @@ import type { ErrorListBody } from '../common/errors/api-error';
 import { ErrorListDto } from '../common/errors/error-list.dto';
 import { DEMO_IDS } from '../demo/demo-ids';
 import { BEARER_AUTH } from '../docs/openapi';
-import { DEFAULT_VERSION, NUMBERED_VERSIONS } from '../common/versioning/versions';
+import { DEFAULT_VERSION, NUMBERED_VERSIONS, VERSION_MESSAGES } from '../common/versioning/versions';
 import { TicketResponseDto } from './dto/ticket-response.dto';
 import { UpdateTicketDto } from './dto/update-ticket.dto';
 
@@ -156,13 +156,13 @@ export function ApiUpdateTicket() {
       {
         summary: 'Unknown version',
         code: 'intercom_version_invalid',
-        message: 'The requested version could not be found',
+        message: VERSION_MESSAGES.unknown,
         field: 'Intercom-Version',
       },
       {
         summary: 'Version too old',
         code: 'intercom_version_invalid',
-        message: 'Requested resource is not available in current API version.',
+        message: VERSION_MESSAGES.unavailable,
         field: 'Intercom-Version',
       },
       {

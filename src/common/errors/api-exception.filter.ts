@@ -106,6 +106,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
         `request ${req.requestId ?? '-'} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
       );
     }
+    // The request log line (common/logging) names the error code, so a 4xx is explained without the body.
+    (res.locals as { errorCode?: string }).errorCode = error.code;
     if (res.headersSent) return;
     if (error.status === 503) res.setHeader('Retry-After', '1');
     res.status(error.status).json(toErrorList(error, req.requestId ?? null));

@@ -30,7 +30,8 @@ export function createLogger(config: AppConfig, destination?: DestinationStream)
 
 /**
  * One JSON line per request, written when the response is finished: id, method, URL (secrets redacted),
- * Intercom-Version, User-Agent, status, duration, workspace and route pattern. No other header is ever
+ * Intercom-Version, User-Agent, status (with the error.list code when it is an error), duration, workspace
+ * and route pattern. No other header is ever
  * read, so neither `Authorization` nor a cookie can reach a log.
  *
  * Hand-written rather than pino-http (through nestjs-pino), which built three child loggers and serialized
@@ -57,7 +58,7 @@ export function requestLogMiddleware(logger: Logger) {
           intercom_version: req.headers['intercom-version'],
           user_agent: req.headers['user-agent'],
         },
-        res: { status: res.statusCode },
+        res: { status: res.statusCode, error_code: (res.locals as { errorCode?: string }).errorCode },
         responseTime: Math.round(performance.now() - started),
         workspace_id: req.user?.workspaceId,
         route: (req.route as { path?: string } | undefined)?.path,

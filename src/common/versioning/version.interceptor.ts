@@ -6,7 +6,13 @@ import { isPublicRoute } from '../../auth/public.decorator';
 import { ApiError } from '../errors/api-error';
 import type { AppRequest } from '../http/request-context';
 import { MIN_VERSION_KEY } from './min-version.decorator';
-import { type ApiVersion, compareVersions, DEFAULT_VERSION, parseVersion } from './versions';
+import {
+  type ApiVersion,
+  compareVersions,
+  DEFAULT_VERSION,
+  parseVersion,
+  VERSION_MESSAGES,
+} from './versions';
 
 export const VERSION_HEADER = 'Intercom-Version';
 
@@ -31,11 +37,7 @@ export class VersionInterceptor implements NestInterceptor {
       context.getClass(),
     ]);
     if (minimum && compareVersions(version, minimum) < 0) {
-      throw new ApiError(
-        'intercom_version_invalid',
-        'Requested resource is not available in current API version.',
-        VERSION_HEADER,
-      );
+      throw new ApiError('intercom_version_invalid', VERSION_MESSAGES.unavailable, VERSION_HEADER);
     }
     req.apiVersion = version;
     return next.handle();
@@ -45,11 +47,6 @@ export class VersionInterceptor implements NestInterceptor {
 export function resolveVersion(header: string | undefined, workspaceDefault: ApiVersion): ApiVersion {
   if (header === undefined) return workspaceDefault;
   const version = parseVersion(header);
-  if (!version)
-    throw new ApiError(
-      'intercom_version_invalid',
-      'The requested version could not be found',
-      VERSION_HEADER,
-    );
+  if (!version) throw new ApiError('intercom_version_invalid', VERSION_MESSAGES.unknown, VERSION_HEADER);
   return version;
 }

@@ -11,6 +11,17 @@ export const DEFAULT_VERSION: ApiVersion = '2.9';
 
 const KNOWN = new Set<string>(NUMBERED_VERSIONS);
 
+/**
+ * The two version errors' messages, written once for the interceptor and the docs' examples. Intercom's own
+ * wording comes first (clients may match on it); the unknown-version one then lists what is supported.
+ */
+export const VERSION_MESSAGES = {
+  unknown:
+    'The requested version could not be found. Supported versions: ' +
+    `${NUMBERED_VERSIONS[0]}–${NUMBERED_VERSIONS[NUMBERED_VERSIONS.length - 1]}, Preview, Unstable`,
+  unavailable: 'Requested resource is not available in current API version.',
+} as const;
+
 /** Parses a header value; `Unstable` is an alias of `Preview`. Case-sensitive. Null when unknown. */
 export function parseVersion(value: string): ApiVersion | null {
   if (value === 'Preview' || value === 'Unstable') return 'Preview';
