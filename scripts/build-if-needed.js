@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Compiles the TypeScript sources when dist/ is missing or older than any source, so that `npm start` and
-// `npm run cli` work straight after `npm ci`. Prints nothing on success: the CLI's stdout must stay clean.
+// `npm run cli` work straight after `npm ci`. Says on stderr that it is compiling (the first run takes a while);
+// stdout stays clean, it is the CLI's output.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync, writeFileSync } = require('node:fs');
@@ -29,6 +30,8 @@ try {
   process.stderr.write('dist/ is missing and TypeScript is not installed: run `npm ci` first\n');
   process.exit(1);
 }
+const started = Date.now();
+process.stderr.write('Compiling the TypeScript sources (first run, or they changed)…\n');
 try {
   // tsc reports errors on stdout; keep stdout clean (the CLI's output) and show them on stderr instead.
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
@@ -40,3 +43,4 @@ try {
   process.exit(1);
 }
 writeFileSync(stamp, new Date().toISOString() + '\n');
+process.stderr.write(`Compiled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

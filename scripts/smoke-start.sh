@@ -25,6 +25,12 @@ for _ in $(seq 1 120); do
 done
 grep -q 'Try:' "$log" || { cat "$log"; echo "server did not print the demo curl within 120 s"; exit 1; }
 
+# The banner (token, curl, /docs) comes last, after "listening", not above the start-up log (issue #10).
+awk '/listening on/ && !l {l=NR} /Demo workspace/ && !d {d=NR} END {exit !(l && d && l < d)}' "$log" ||
+  { cat "$log"; echo "the demo banner was not printed after the 'listening' line"; exit 1; }
+lines_before=$(awk '/Demo workspace/ {print NR; exit}' "$log")
+[ "$lines_before" -le 12 ] || { cat "$log"; echo "the banner comes after $lines_before lines of start-up log"; exit 1; }
+
 # Run the very curl the server printed.
 curl_cmd=$(sed -n '/^  curl /,/-d /p' "$log" | sed 's/\\$//' | tr -d '\n')
 body=$(eval "$curl_cmd -w '\n%{http_code}'")

@@ -12,21 +12,28 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(SECRET_PARAMS, '$1[REDACTED]');
 }
 
-/** The process's one pino logger: JSON lines on stdout (or `destination`), pino-pretty when asked for. */
+/**
+ * The process's one pino logger: JSON lines on stdout (or `destination`), pino-pretty when asked for. Pretty
+ * output is written synchronously in this thread (not through a transport's worker), so log lines and the
+ * Quick start banner written to stdout after them appear in the order they were written.
+ */
 export function createLogger(config: AppConfig, destination?: DestinationStream): Logger {
   const options = { level: config.logLevel };
   if (destination) return pino(options, destination);
   if (config.logFormat === 'pretty') {
-    return pino({
-      ...options,
-      transport: {
-        target: 'pino-pretty',
-        options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
-      },
-    });
+    // A dev dependency (LOG_FORMAT=pretty needs it), so loaded only when asked for.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require('pino-pretty') as typeof import('pino-pretty');
+    return pino(options, pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true }));
   }
   return pino(options);
 }
+
+/**
+ * Nest's start-up chatter (one line per module and per route, 20-odd lines) is debug, not info: at the default
+ * level the start-up log is the few lines that matter, and the Quick start banner is not buried under it.
+ */
+const BOOT_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
 /**
  * One JSON line per request, written when the response is finished: id, method, URL (secrets redacted),
@@ -79,7 +86,7 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context !== undefined && BOOT_CONTEXTS.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, trace?: string, context?: string): void {
     // Nest passes (message, context) when there is no stack.
