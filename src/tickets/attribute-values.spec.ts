@@ -157,6 +157,53 @@ describe('normalizeAttributeValue', () => {
 describe('diffAttributes', () => {
   const stored = { _default_title_: 'Login fails', Priority: 'High', Amount: 2 };
 
+  describe('attribute names that are JavaScript internals are data', () => {
+    const INTERNALS = [
+      rule('__proto__', 'string'),
+      rule('constructor', 'string'),
+      rule('toString', 'integer'),
+      rule('hasOwnProperty', 'boolean'),
+    ];
+    // As the request parser and the database driver produce them: JSON.parse makes `__proto__` an own key.
+    const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+    it('sets each of them on a ticket that has none', () => {
+      const input = json('{"__proto__":"p","constructor":"c","toString":1,"hasOwnProperty":true}');
+      expect(diffAttributes(INTERNALS, input, {})).toEqual([
+        { name: '__proto__', value: 'p' },
+        { name: 'constructor', value: 'c' },
+        { name: 'toString', value: 1 },
+        { name: 'hasOwnProperty', value: true },
+      ]);
+    });
+
+    it('clearing them on a ticket that has none is no change (the prototype is not a stored value)', () => {
+      const input = json('{"__proto__":null,"constructor":null,"toString":null,"hasOwnProperty":null}');
+      expect(diffAttributes(INTERNALS, input, {})).toEqual([]);
+    });
+
+    it('compares with the stored own values', () => {
+      const current = json(
+        '{"__proto__":"p","constructor":"c","toString":1,"hasOwnProperty":true}',
+      ) as Record<string, string | number | boolean>;
+      const input = json('{"__proto__":"p","constructor":"c2","toString":null,"hasOwnProperty":true}');
+      expect(diffAttributes(INTERNALS, input, current)).toEqual([
+        { name: 'constructor', value: 'c2' },
+        { name: 'toString', value: null },
+      ]);
+    });
+
+    it('an internal name the type lacks is an extra attribute', () => {
+      const error = expectInvalid(
+        () => diffAttributes(ALL_RULES, json('{"__proto__":"x","toString":1}'), stored),
+        'ticket_attributes',
+      );
+      expect(error.message).toBe(
+        'Extra attributes provided that are not found on ticket type: __proto__, toString',
+      );
+    });
+  });
+
   it('returns the changed attributes in request key order, list values as labels', () => {
     const changes = diffAttributes(
       ALL_RULES,

@@ -47,7 +47,8 @@ export function diffAttributes(
   const changes: AttributeChange[] = [];
   for (const name of names) {
     const value = normalizeAttributeValue(byName.get(name)!, input[name]);
-    const stored = Object.prototype.hasOwnProperty.call(current, name) ? current[name] : null;
+    // Own keys only: an attribute named `constructor` the ticket lacks is unset, not Object's constructor.
+    const stored = Object.hasOwn(current, name) ? current[name] : null;
     if (!sameValue(stored ?? null, value)) changes.push({ name, value });
   }
   return changes;
