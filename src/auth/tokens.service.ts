@@ -65,8 +65,9 @@ export class TokensService {
 
   /**
    * Creates a token for a workspace and returns it; only its hash is stored. One statement that also
-   * notifies AUTH_CHANGED_CHANNEL when it commits: a server may hold this digest as unknown (someone tried
-   * the token, or a colliding guess, before it existed), and the notification makes it work at once.
+   * notifies AUTH_CHANGED_CHANNEL when it commits, so that no server keeps answering "unknown" for a token
+   * that now exists. A freshly generated random token can hardly be cached as unknown already, but the rule
+   * "every change of access_tokens is announced" is what keeps both caches honest (issue #9).
    */
   async create(workspaceId: string, name = ''): Promise<string> {
     const token = generateToken();
