@@ -78,8 +78,9 @@ describe('PUT /tickets/:id — ticket_attributes', () => {
     ['string unicode', '_default_description_', 'Ünïcødé — 🐞 漢字 \u200b', 'Ünïcødé — 🐞 漢字 \u200b'],
     ['integer 0', 'Affected users', 0, 0],
     ['integer -5', 'Affected users', -5, -5],
-    ['integer 2^53', 'Affected users', 2 ** 53, 2 ** 53],
-    ['integer -(2^53)', 'Affected users', -(2 ** 53), -(2 ** 53)],
+    ['integer 2^53 - 1', 'Affected users', 2 ** 53 - 1, 2 ** 53 - 1],
+    ['integer -(2^53 - 1)', 'Affected users', -(2 ** 53 - 1), -(2 ** 53 - 1)],
+    ['datetime 2^53 - 1', 'Seen at', 2 ** 53 - 1, 2 ** 53 - 1],
     ['decimal 0', 'Amount', 0, 0],
     ['decimal 1.25', 'Amount', 1.25, 1.25],
     ['decimal -3', 'Amount', -3, -3],
@@ -106,7 +107,10 @@ describe('PUT /tickets/:id — ticket_attributes', () => {
     ['null on required_to_create _default_title_', '_default_title_', null],
     ['integer 1.5', 'Affected users', 1.5],
     ['integer "3"', 'Affected users', '3'],
+    ['integer 2^53', 'Affected users', new Raw('9007199254740992')],
+    ['integer -(2^53)', 'Affected users', new Raw('-9007199254740992')],
     ['integer 2^53 + 2', 'Affected users', new Raw('9007199254740994')],
+    ['datetime 2^53', 'Seen at', new Raw('9007199254740992')],
     ['integer true', 'Affected users', true],
     ['integer 1e300', 'Affected users', 1e300],
     ['decimal "1.0"', 'Amount', '1.0'],
@@ -140,6 +144,45 @@ describe('PUT /tickets/:id — ticket_attributes', () => {
         ['Amount', '12'],
       ]),
       'ticket_attributes.Amount',
+    );
+  });
+
+  describe('only safe integers are integers (BEHAVIOUR.md §2)', () => {
+    // JSON.parse reads 9007199254740993 as 9007199254740992: storing it would store a number never sent.
+    it.each([
+      [
+        'Affected users',
+        '9007199254740993',
+        'Affected users must be an integer between -(2^53 - 1) and 2^53 - 1',
+      ],
+      [
+        'Affected users',
+        '-9007199254740993',
+        'Affected users must be an integer between -(2^53 - 1) and 2^53 - 1',
+      ],
+      [
+        'Seen at',
+        '9007199254740993',
+        'Seen at must be a unix timestamp in whole seconds (an integer between 0 and 2^53 - 1)',
+      ],
+    ])('%s = %s: 400 naming the field, and nothing written', async (name, json, message) => {
+      await expectRejected(attributesBody([[name, new Raw(json)]]), `ticket_attributes.${name}`, message);
+      const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+      expect(row.attributes).toEqual(INITIAL);
+    });
+
+    it.each(['admin_id', 'assignee_id'])(
+      'an assignment %s of 9007199254740993 is 400 naming it, not a 404, and nothing is written',
+      async (name) => {
+        const ids = { admin_id: `"${IDS.admin}"`, assignee_id: `"${IDS.team}"`, [name]: '9007199254740993' };
+        await expectRejected(
+          `{"assignment":{"admin_id":${ids.admin_id},"assignee_id":${ids.assignee_id}}}`,
+          `assignment.${name}`,
+          `assignment.${name} must be a string or an integer id between 0 and 2^53 - 1`,
+        );
+        const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+        expect([row.admin_assignee_id, row.team_assignee_id]).toEqual([null, null]);
+      },
     );
   });
 

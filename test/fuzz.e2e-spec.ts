@@ -1169,8 +1169,9 @@ const REACHED = [
 ];
 
 beforeAll(async () => {
-  // The cases would otherwise meet the workspace rate limit (§5): a 429 is a fine answer, but a useless one.
-  t = await startApp({ RATE_LIMIT_PER_10S: '1000000' });
+  // The cases would otherwise meet the workspace rate limit (§5) and, with their bad tokens, the failed-auth
+  // limit per address (README "Authentication"): a 429 is a fine answer, but a useless one.
+  t = await startApp({ RATE_LIMIT_PER_10S: '1000000', AUTH_FAILURE_LIMIT: '0' });
   await t.app.listen(0, '127.0.0.1');
   port = (t.http.address() as AddressInfo).port;
   agent = new Agent({ keepAlive: true, maxSockets: 1 });

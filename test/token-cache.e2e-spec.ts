@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { generateToken } from '../src/auth/token-hash';
 import { TokensService } from '../src/auth/tokens.service';
 import { createDataSource } from '../src/database/data-source';
 import { ImportService } from '../src/import/import.service';
@@ -25,6 +27,14 @@ async function revokeSilently(t: TestApp, token: string): Promise<void> {
   );
 }
 
+/** Creates a token behind the service's back: no notification, as a hand-written INSERT would. */
+async function insertSilently(t: TestApp, workspaceId: string, token: string): Promise<void> {
+  await t.db.query(
+    `INSERT INTO access_tokens (workspace_id, name, token_hash) VALUES ($1, 'by hand', sha256(convert_to($2, 'UTF8')))`,
+    [workspaceId, token],
+  );
+}
+
 async function listenerPids(t: TestApp): Promise<number[]> {
   const { rows } = await t.db.query<{ pid: number }>(
     'SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
@@ -36,13 +46,18 @@ async function listenerPids(t: TestApp): Promise<number[]> {
 const status = async (t: TestApp, ws: SeededWorkspace, token = ws.token) =>
   (await putTicket(t.http, token, IDS.ticket, {})).status;
 
+const NEGATIVE_TTL_MS = 3_000;
+
 describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
   let t: TestApp;
   let ws: SeededWorkspace;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    t = await startApp({ AUTH_CACHE_TTL_MS: String(TTL_MS) });
+    t = await startApp({
+      AUTH_CACHE_TTL_MS: String(TTL_MS),
+      AUTH_NEGATIVE_CACHE_TTL_MS: String(NEGATIVE_TTL_MS),
+    });
     dataSource = await createDataSource(testDatabaseUrl(), 1).initialize();
   });
   afterAll(async () => {
@@ -90,6 +105,59 @@ describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
     expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
+  it('keeps an unknown token refused for AUTH_NEGATIVE_CACHE_TTL_MS: one created by hand in SQL works after it', async () => {
+    const token = generateToken();
+    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const refused = await putTicket(t.http, token, IDS.ticket, { state: 'resolved' }).expect(401);
+    expect(refused.body).toEqual({
+      type: 'error.list',
+      request_id: refused.headers['x-request-id'],
+      errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }],
+    });
+    await insertSilently(t, ws.workspaceId, token);
+
+    // Still refused without a lookup: the proof that the unknown digest is cached.
+    expect(await status(t, ws, token)).toBe(401);
+    const elapsed = await within(NEGATIVE_TTL_MS + 1_500, async () => (await status(t, ws, token)) === 200);
+    expect(elapsed).toBeLessThanOrEqual(NEGATIVE_TTL_MS + 1_500);
+    // Nothing was written by the refused update, and the accepted ones were no-ops.
+    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+  });
+
+  it('`token create` notifies: a new token works at once, and cached unknown digests are forgotten', async () => {
+    const listener = new Client({ connectionString: testDatabaseUrl() });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (message) => heard.push(`${message.channel}:${message.payload ?? ''}`));
+    await listener.query('LISTEN auth_changed');
+    try {
+      const guessed = generateToken();
+      expect(await status(t, ws, guessed)).toBe(401);
+      await insertSilently(t, ws.workspaceId, guessed);
+      expect(await status(t, ws, guessed)).toBe(401);
+
+      const created = await new TokensService(dataSource).create(ws.workspaceId, 'new');
+      const res = await putTicket(t.http, created, IDS.ticket, { state: 'in_progress' }).expect(200);
+      expect(res.body.ticket_state).toBe('in_progress');
+      expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
+      await within(1_000, () => Promise.resolve(heard.includes('auth_changed:created')));
+      // The notification emptied the negative cache long before its TTL.
+      const elapsed = await within(1_000, async () => (await status(t, ws, guessed)) === 200);
+      expect(elapsed).toBeLessThan(NEGATIVE_TTL_MS);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('`token create` for an unknown workspace fails and writes no token', async () => {
+    const service = new TokensService(dataSource);
+    await expect(service.create('ws_nope')).rejects.toThrow('workspace "ws_nope" not found');
+    const { rows } = await t.db.query(
+      "SELECT count(*)::int AS n FROM access_tokens WHERE workspace_id = 'ws_nope'",
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('while the notification channel is down nothing is served from the cache; it comes back', async () => {
     expect(await status(t, ws)).toBe(200);
     const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
@@ -101,6 +169,11 @@ describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
     // Unannounced, and the channel that would announce it is gone: effective on the next request anyway.
     await revokeSilently(t, ws.token);
     expect(await status(t, ws)).toBe(401);
+    // The same for unknown tokens: one created by hand is accepted on the next request.
+    const token = generateToken();
+    expect(await status(t, ws, token)).toBe(401);
+    await insertSilently(t, ws.workspaceId, token);
+    expect(await status(t, ws, token)).toBe(200);
 
     // The service listens again on a new connection, and caches again. The connection shows in
     // pg_stat_activity before its LISTEN has completed, and until then the cache is (rightly) bypassed, so

@@ -3,6 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiError } from '../common/errors/api-error';
 import { isError } from '../common/errors/api-exception.filter';
+import type { Response } from 'express';
+import { TooManyFailedAuthenticationsError } from './failed-auth-limiter';
 import { isPublicRoute } from './public.decorator';
 
 /** Every route needs a workspace token unless marked @Public(); failures are BEHAVIOUR.md §4's 401. */
@@ -16,7 +18,19 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
     return isPublicRoute(this.reflector, context) ? true : super.canActivate(context);
   }
 
-  override handleRequest<T>(error: unknown, principal: T | false): T {
+  override handleRequest<T>(
+    error: unknown,
+    principal: T | false,
+    _info?: unknown,
+    context?: ExecutionContext,
+  ): T {
+    if (error instanceof TooManyFailedAuthenticationsError) {
+      context
+        ?.switchToHttp()
+        .getResponse<Response>()
+        .setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
     // A database failure during the lookup is not the client's fault: let the filter answer 503.
     if (isError(error)) throw error;
     if (error) throw new Error('authentication failed');

@@ -3,13 +3,18 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
 import type { Principal } from '../common/http/request-context';
+import { clientAddress } from './failed-auth-limiter';
 import { normalizeAuthorization } from './token-hash';
 import { TokensService } from './tokens.service';
+
+/** All of the request the strategy sees: the normalised Authorization header and the peer address. */
+type PeerAndHeader = { headers: { authorization: string | undefined }; peer: string };
 
 @Injectable()
 export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
   constructor(private readonly tokens: TokensService) {
-    super();
+    // The request reaches validate() for its peer address (the failed-auth limit's key).
+    super({ passReqToCallback: true });
   }
 
   /**
@@ -18,11 +23,14 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
    * (BEHAVIOUR.md §5), with legacy Basic credentials turned into their Bearer form.
    */
   override authenticate(req: Request, options?: object): void {
-    const headerOnly = { headers: { authorization: normalizeAuthorization(req.headers.authorization) } };
+    const headerOnly: PeerAndHeader = {
+      headers: { authorization: normalizeAuthorization(req.headers.authorization) },
+      peer: clientAddress(req.socket?.remoteAddress),
+    };
     super.authenticate(headerOnly as unknown as Request, options);
   }
 
-  async validate(token: string): Promise<Principal | false> {
-    return (await this.tokens.authenticate(token)) ?? false;
+  async validate(req: PeerAndHeader, token: string): Promise<Principal | false> {
+    return (await this.tokens.authenticate(token, req.peer)) ?? false;
   }
 }

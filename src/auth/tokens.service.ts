@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { preparedStatement, runPreparedOnPool } from '../database/prepared-statement';
 import type { Principal } from '../common/http/request-context';
 import { DEFAULT_VERSION, parseVersion } from '../common/versioning/versions';
+import { FailedAuthLimiter } from './failed-auth-limiter';
 import { generateToken, hashToken } from './token-hash';
 import { AUTH_CHANGED_CHANNEL, TokenCache } from './token-cache';
 
@@ -18,21 +19,27 @@ const FIND_TOKEN = preparedStatement(
 
 @Injectable()
 export class TokensService {
-  /** The server passes its TokenCache; the CLI and tests use the service without one. */
+  /** The server passes its TokenCache and FailedAuthLimiter; the CLI and tests use the service without. */
   constructor(
     private readonly dataSource: DataSource,
     @Optional() private readonly cache?: TokenCache,
+    @Optional() private readonly limiter?: FailedAuthLimiter,
   ) {}
 
   /**
    * The workspace a live token belongs to, or null. The lookup is by SHA-256 digest through a unique index;
    * the digests are then compared in constant time, so no secret is ever compared byte by byte. A valid
-   * token's principal is then cached for a few seconds (token-cache.ts).
+   * token's principal is then cached for a few seconds, an unknown digest too (token-cache.ts).
+   *
+   * `client` (the peer address) is counted on every failure; once it is over the failed-auth limit, any
+   * token that is not already cached as valid is refused with a 429 before any lookup (issue #9).
    */
-  async authenticate(token: string): Promise<Principal | null> {
+  async authenticate(token: string, client?: string): Promise<Principal | null> {
     const digest = hashToken(token);
     const cached = this.cache?.get(digest);
-    if (cached) return cached;
+    if (cached?.kind === 'valid') return cached.principal;
+    if (client !== undefined) this.limiter?.assertAllowed(client);
+    if (cached?.kind === 'unknown') return this.failed(client);
     const generation = this.cache?.snapshot() ?? 0;
     const { rows } = await runPreparedOnPool<{
       workspace_id: string;
@@ -42,7 +49,10 @@ export class TokensService {
       require_if_match: boolean;
     }>(this.dataSource, FIND_TOKEN, [digest]);
     const row = rows[0];
-    if (!row || !timingSafeEqual(row.token_hash, digest)) return null;
+    if (!row || !timingSafeEqual(row.token_hash, digest)) {
+      this.cache?.setUnknown(digest, generation);
+      return this.failed(client);
+    }
     const principal: Principal = {
       workspaceId: row.workspace_id,
       tokenId: row.id,
@@ -53,20 +63,31 @@ export class TokensService {
     return principal;
   }
 
-  /** Creates a token for a workspace and returns it; only its hash is stored. */
+  /**
+   * Creates a token for a workspace and returns it; only its hash is stored. One statement that also
+   * notifies AUTH_CHANGED_CHANNEL when it commits, so that no server keeps answering "unknown" for a token
+   * that now exists. A freshly generated random token can hardly be cached as unknown already, but the rule
+   * "every change of access_tokens is announced" is what keeps both caches honest (issue #9).
+   */
   async create(workspaceId: string, name = ''): Promise<string> {
-    const exists: unknown[] = await this.dataSource.query(
-      'SELECT 1 FROM workspaces WHERE workspace_id = $1',
-      [workspaceId],
-    );
-    if (exists.length === 0)
-      throw new UnknownWorkspaceError(`workspace ${JSON.stringify(workspaceId)} not found`);
     const token = generateToken();
-    await this.dataSource.query(
-      'INSERT INTO access_tokens (workspace_id, name, token_hash) VALUES ($1, $2, $3)',
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH created AS (
+         INSERT INTO access_tokens (workspace_id, name, token_hash)
+         SELECT workspace_id, $2, $3 FROM workspaces WHERE workspace_id = $1
+         RETURNING id
+       )
+       SELECT pg_notify('${AUTH_CHANGED_CHANNEL}', 'created') FROM created`,
       [workspaceId, name, hashToken(token)],
     );
+    if (rows.length === 0)
+      throw new UnknownWorkspaceError(`workspace ${JSON.stringify(workspaceId)} not found`);
     return token;
+  }
+
+  private failed(client: string | undefined): null {
+    if (client !== undefined) this.limiter?.recordFailure(client);
+    return null;
   }
 
   /**

@@ -41,6 +41,9 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       corsOrigins: [],
       authCacheTtlMs: 5_000,
+      authNegativeCacheTtlMs: 5_000,
+      authFailureLimit: 300,
+      authFailureWindowMs: 60_000,
     });
   });
 
@@ -92,6 +95,18 @@ describe('loadConfig', () => {
     ['SHUTDOWN_TIMEOUT_MS', '-1', 'SHUTDOWN_TIMEOUT_MS: SHUTDOWN_TIMEOUT_MS must not be less than 0'],
     ['AUTH_CACHE_TTL_MS', '60001', 'AUTH_CACHE_TTL_MS: AUTH_CACHE_TTL_MS must not be greater than 60000'],
     ['AUTH_CACHE_TTL_MS', '1s', 'AUTH_CACHE_TTL_MS must be an integer (got "1s")'],
+    [
+      'AUTH_NEGATIVE_CACHE_TTL_MS',
+      '60001',
+      'AUTH_NEGATIVE_CACHE_TTL_MS: AUTH_NEGATIVE_CACHE_TTL_MS must not be greater than 60000',
+    ],
+    ['AUTH_FAILURE_LIMIT', '-1', 'AUTH_FAILURE_LIMIT: AUTH_FAILURE_LIMIT must not be less than 0'],
+    ['AUTH_FAILURE_LIMIT', '1.5', 'AUTH_FAILURE_LIMIT must be an integer (got "1.5")'],
+    [
+      'AUTH_FAILURE_WINDOW_MS',
+      '999',
+      'AUTH_FAILURE_WINDOW_MS: AUTH_FAILURE_WINDOW_MS must not be less than 1000',
+    ],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(problems({ [name]: value })).toContain(message);
   });

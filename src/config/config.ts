@@ -53,6 +53,15 @@ export class EnvSchema {
 
   @IsInt() @Min(0) @Max(60_000)
   AUTH_CACHE_TTL_MS = 5_000;
+
+  @IsInt() @Min(0) @Max(60_000)
+  AUTH_NEGATIVE_CACHE_TTL_MS = 5_000;
+
+  @IsInt() @Min(0) @Max(1_000_000)
+  AUTH_FAILURE_LIMIT = 300;
+
+  @IsInt() @Min(1_000) @Max(3_600_000)
+  AUTH_FAILURE_WINDOW_MS = 60_000;
 } // prettier-ignore
 
 export type AppConfig = {
@@ -74,6 +83,11 @@ export type AppConfig = {
   corsOrigins: string[];
   /** How long a valid token's principal may be reused without a lookup; 0 turns the cache off. */
   authCacheTtlMs: number;
+  /** How long an unknown token's digest is refused without a lookup; 0 (or authCacheTtlMs 0) turns it off. */
+  authNegativeCacheTtlMs: number;
+  /** Failed authentications allowed per client address per window before 429; 0 turns the limit off. */
+  authFailureLimit: number;
+  authFailureWindowMs: number;
 };
 
 const INTEGER_KEYS = new Set<string>([
@@ -85,6 +99,9 @@ const INTEGER_KEYS = new Set<string>([
   'REQUEST_TIMEOUT_MS',
   'SHUTDOWN_TIMEOUT_MS',
   'AUTH_CACHE_TTL_MS',
+  'AUTH_NEGATIVE_CACHE_TTL_MS',
+  'AUTH_FAILURE_LIMIT',
+  'AUTH_FAILURE_WINDOW_MS',
 ]);
 
 const SECRET_KEYS = new Set(['DATABASE_URL', 'REDIS_URL']);
@@ -133,6 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     authCacheTtlMs: schema.AUTH_CACHE_TTL_MS,
+    authNegativeCacheTtlMs: schema.AUTH_NEGATIVE_CACHE_TTL_MS,
+    authFailureLimit: schema.AUTH_FAILURE_LIMIT,
+    authFailureWindowMs: schema.AUTH_FAILURE_WINDOW_MS,
   };
 }
 

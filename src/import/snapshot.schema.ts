@@ -129,7 +129,8 @@ export const SNAPSHOT_SCHEMA = {
           ticket_id: {
             anyOf: [
               { type: 'string', minLength: 1 },
-              { type: 'integer', minimum: 0 },
+              // Only safe integers (BEHAVIOUR.md §2): a larger one was rounded by JSON.parse.
+              { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
             ],
           },
           ticket_type_id: numericId,

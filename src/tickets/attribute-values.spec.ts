@@ -61,8 +61,8 @@ describe('normalizeAttributeValue', () => {
     ['string null (clears)', RULES.description, null, null],
     ['integer 0', RULES.users, 0, 0],
     ['integer -5', RULES.users, -5, -5],
-    ['integer 2^53', RULES.users, 2 ** 53, 2 ** 53],
-    ['integer -(2^53)', RULES.users, -(2 ** 53), -(2 ** 53)],
+    ['integer 2^53 - 1 (largest safe)', RULES.users, 2 ** 53 - 1, 2 ** 53 - 1],
+    ['integer -(2^53 - 1) (smallest safe)', RULES.users, -(2 ** 53 - 1), -(2 ** 53 - 1)],
     ['decimal 0', RULES.amount, 0, 0],
     ['decimal 1.25', RULES.amount, 1.25, 1.25],
     ['decimal -3', RULES.amount, -3, -3],
@@ -71,6 +71,7 @@ describe('normalizeAttributeValue', () => {
     ['boolean false', RULES.reproducible, false, false],
     ['datetime 0', RULES.seenAt, 0, 0],
     ['datetime 1717021671', RULES.seenAt, 1_717_021_671, 1_717_021_671],
+    ['datetime 2^53 - 1', RULES.seenAt, 2 ** 53 - 1, 2 ** 53 - 1],
     ['list label', RULES.priority, 'Low', 'Low'],
     ['list id, stored as its label', RULES.priority, LOW, 'Low'],
     ['list id of an item without an archived flag', RULES.priority, HIGH, 'High'],
@@ -87,6 +88,10 @@ describe('normalizeAttributeValue', () => {
     ['null on a required_to_create string', RULES.title, null],
     ['integer 1.5', RULES.users, 1.5],
     ['integer "3"', RULES.users, '3'],
+    ['integer 2^53', RULES.users, 2 ** 53],
+    ['integer -(2^53)', RULES.users, -(2 ** 53)],
+    ['integer 9007199254740993 (parsed: 2^53)', RULES.users, JSON.parse('9007199254740993')],
+    ['integer -9007199254740993 (parsed: -(2^53))', RULES.users, JSON.parse('-9007199254740993')],
     ['integer 2^53 + 2', RULES.users, 2 ** 53 + 2],
     ['integer -(2^53) - 2', RULES.users, -(2 ** 53) - 2],
     ['integer true', RULES.users, true],
@@ -104,6 +109,8 @@ describe('normalizeAttributeValue', () => {
     ['datetime 1.5', RULES.seenAt, 1.5],
     ['datetime "2024-01-01"', RULES.seenAt, '2024-01-01'],
     ['datetime true', RULES.seenAt, true],
+    ['datetime 2^53', RULES.seenAt, 2 ** 53],
+    ['datetime 9007199254740993 (parsed: 2^53)', RULES.seenAt, JSON.parse('9007199254740993')],
     ['list label in another case', RULES.priority, 'low'],
     ['list archived label', RULES.priority, 'Ancient'],
     ['list archived id', RULES.priority, ANCIENT],
@@ -127,6 +134,15 @@ describe('normalizeAttributeValue', () => {
     },
   );
 
+  it('says which integers are accepted', () => {
+    expect(errorOf(() => normalizeAttributeValue(RULES.users, 2 ** 53)).message).toBe(
+      'Affected users must be an integer between -(2^53 - 1) and 2^53 - 1',
+    );
+    expect(errorOf(() => normalizeAttributeValue(RULES.seenAt, 2 ** 53)).message).toBe(
+      'Seen at must be a unix timestamp in whole seconds (an integer between 0 and 2^53 - 1)',
+    );
+  });
+
   it('lists the allowed labels, not the archived one, when a list value is rejected', () => {
     const error = expectInvalid(
       () => normalizeAttributeValue(RULES.priority, 'Nope'),
@@ -140,6 +156,53 @@ describe('normalizeAttributeValue', () => {
 
 describe('diffAttributes', () => {
   const stored = { _default_title_: 'Login fails', Priority: 'High', Amount: 2 };
+
+  describe('attribute names that are JavaScript internals are data', () => {
+    const INTERNALS = [
+      rule('__proto__', 'string'),
+      rule('constructor', 'string'),
+      rule('toString', 'integer'),
+      rule('hasOwnProperty', 'boolean'),
+    ];
+    // As the request parser and the database driver produce them: JSON.parse makes `__proto__` an own key.
+    const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+    it('sets each of them on a ticket that has none', () => {
+      const input = json('{"__proto__":"p","constructor":"c","toString":1,"hasOwnProperty":true}');
+      expect(diffAttributes(INTERNALS, input, {})).toEqual([
+        { name: '__proto__', value: 'p' },
+        { name: 'constructor', value: 'c' },
+        { name: 'toString', value: 1 },
+        { name: 'hasOwnProperty', value: true },
+      ]);
+    });
+
+    it('clearing them on a ticket that has none is no change (the prototype is not a stored value)', () => {
+      const input = json('{"__proto__":null,"constructor":null,"toString":null,"hasOwnProperty":null}');
+      expect(diffAttributes(INTERNALS, input, {})).toEqual([]);
+    });
+
+    it('compares with the stored own values', () => {
+      const current = json(
+        '{"__proto__":"p","constructor":"c","toString":1,"hasOwnProperty":true}',
+      ) as Record<string, string | number | boolean>;
+      const input = json('{"__proto__":"p","constructor":"c2","toString":null,"hasOwnProperty":true}');
+      expect(diffAttributes(INTERNALS, input, current)).toEqual([
+        { name: 'constructor', value: 'c2' },
+        { name: 'toString', value: null },
+      ]);
+    });
+
+    it('an internal name the type lacks is an extra attribute', () => {
+      const error = expectInvalid(
+        () => diffAttributes(ALL_RULES, json('{"__proto__":"x","toString":1}'), stored),
+        'ticket_attributes',
+      );
+      expect(error.message).toBe(
+        'Extra attributes provided that are not found on ticket type: __proto__, toString',
+      );
+    });
+  });
 
   it('returns the changed attributes in request key order, list values as labels', () => {
     const changes = diffAttributes(

@@ -13,7 +13,17 @@ export type AttributeRule = {
 /** One attribute the request sets to a value different from the stored one. */
 export type AttributeChange = { name: string; value: AttributeValue };
 
-const MAX_INTEGER = 2 ** 53;
+/**
+ * BEHAVIOUR.md §2: only safe integers are integers. Beyond ±(2^53 − 1) a double no longer holds every
+ * integer, so JSON.parse has already rounded the value (9007199254740993 arrives as 2^53): accepting it
+ * would store a number the client never sent. Shared with the importer, which validates values here.
+ */
+export const SAFE_INTEGER_RANGE = 'between -(2^53 - 1) and 2^53 - 1';
+
+/** A JSON integer that survived parsing exactly: within ±(2^53 − 1). */
+export function isExactInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
+}
 
 /**
  * Checks `input` (the request's `ticket_attributes`) against the type's attributes and the stored values,
@@ -37,7 +47,8 @@ export function diffAttributes(
   const changes: AttributeChange[] = [];
   for (const name of names) {
     const value = normalizeAttributeValue(byName.get(name)!, input[name]);
-    const stored = Object.prototype.hasOwnProperty.call(current, name) ? current[name] : null;
+    // Own keys only: an attribute named `constructor` the ticket lacks is unset, not Object's constructor.
+    const stored = Object.hasOwn(current, name) ? current[name] : null;
     if (!sameValue(stored ?? null, value)) changes.push({ name, value });
   }
   return changes;
@@ -69,8 +80,8 @@ export function normalizeAttributeValue(rule: AttributeRule, value: unknown): At
       }
       return value;
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value) || Math.abs(value) > MAX_INTEGER) {
-        throw ApiError.invalid(field, `${rule.name} must be an integer between -2^53 and 2^53`);
+      if (!isExactInteger(value)) {
+        throw ApiError.invalid(field, `${rule.name} must be an integer ${SAFE_INTEGER_RANGE}`);
       }
       return value;
     case 'decimal':
@@ -82,10 +93,10 @@ export function normalizeAttributeValue(rule: AttributeRule, value: unknown): At
       if (typeof value !== 'boolean') throw ApiError.invalid(field, `${rule.name} must be true or false`);
       return value;
     case 'datetime':
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_INTEGER) {
+      if (!isExactInteger(value) || value < 0) {
         throw ApiError.invalid(
           field,
-          `${rule.name} must be a unix timestamp in whole seconds (an integer >= 0)`,
+          `${rule.name} must be a unix timestamp in whole seconds (an integer between 0 and 2^53 - 1)`,
         );
       }
       return value;

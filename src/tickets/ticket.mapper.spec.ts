@@ -225,6 +225,19 @@ describe('toTicketResponse (2.9)', () => {
     expect(attributes[1].input_options).toEqual(LIST_OPTIONS);
   });
 
+  it('renders attributes named like JavaScript internals as ordinary keys', () => {
+    const attributes = JSON.parse('{"__proto__":"p","constructor":"c","toString":1,"hasOwnProperty":true}');
+    const rendered = JSON.parse(JSON.stringify(toTicketResponse(view({ attributes }), '2.9'))) as {
+      ticket_attributes: Record<string, unknown>;
+    };
+    expect(Object.entries(rendered.ticket_attributes)).toEqual([
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+      ['toString', 1],
+      ['hasOwnProperty', true],
+    ]);
+  });
+
   it('serves Preview with the 2.9 shape', () => {
     const ticket = view({ state: 'waiting_on_customer', adminAssigneeId: '991267719' });
     expect(toTicketResponse(ticket, 'Preview')).toEqual(toTicketResponse(ticket, '2.9'));

@@ -179,6 +179,7 @@ export class TicketsService {
         ticket.attributes,
       );
       if (attributeChanges.length > 0) {
+        // A Map, then Object.fromEntries: names like `__proto__` stay own keys (an assignment would not).
         const merged = new Map<string, AttributeValue>(Object.entries(ticket.attributes));
         for (const change of attributeChanges) {
           // BEHAVIOUR.md §2: null clears; a cleared attribute is dropped from the stored object (README).
@@ -259,12 +260,16 @@ function hashRequest(command: UpdateTicketCommand): Buffer {
     .digest();
 }
 
-/** Each changed field's before and after, for the audit row. */
+/**
+ * Each changed field's before and after, for the audit row. Attribute names are data: a plain
+ * `attributes[name]` for an attribute named `__proto__` or `constructor` that the ticket lacks reads
+ * Object.prototype's member instead of "unset" (issue #9), so only own keys count.
+ */
 export function auditChanges(ticket: LockedTicket, next: TicketChanges): AuditRecord['changes'] {
-  const changes: AuditRecord['changes'] = {};
+  const changes = new Map<string, { before: unknown; after: unknown }>();
   const note = (field: string, before: unknown, after: unknown) => {
     if (JSON.stringify(before ?? null) !== JSON.stringify(after ?? null)) {
-      changes[field] = { before: before ?? null, after: after ?? null };
+      changes.set(field, { before: before ?? null, after: after ?? null });
     }
   };
   note('state', ticket.state, next.state);
@@ -272,6 +277,13 @@ export function auditChanges(ticket: LockedTicket, next: TicketChanges): AuditRe
   note('admin_assignee_id', ticket.adminAssigneeId, next.adminAssigneeId);
   note('team_assignee_id', ticket.teamAssigneeId, next.teamAssigneeId);
   const names = new Set([...Object.keys(ticket.attributes), ...Object.keys(next.attributes)]);
-  for (const name of names) note(`ticket_attributes.${name}`, ticket.attributes[name], next.attributes[name]);
-  return changes;
+  for (const name of names) {
+    note(`ticket_attributes.${name}`, ownValue(ticket.attributes, name), ownValue(next.attributes, name));
+  }
+  return Object.fromEntries(changes);
+}
+
+/** The value stored under `name`, or null when the object has no own key of that name. */
+function ownValue(attributes: Readonly<Record<string, AttributeValue>>, name: string): AttributeValue {
+  return Object.hasOwn(attributes, name) ? attributes[name] : null;
 }

@@ -158,6 +158,10 @@ describe('parseUpdateTicketRequest: fields', () => {
       { admin_id: '991267719', assignee_id: '0' },
       { adminId: '991267719', assigneeId: '0' },
     ],
+    [
+      { admin_id: 2 ** 53 - 1, assignee_id: 2 ** 53 - 1 },
+      { adminId: '9007199254740991', assigneeId: '9007199254740991' },
+    ],
   ])('normalises assignment ids to strings: %j', (assignment, expected) => {
     expect(parse({ assignment })).toEqual({ assignment: expected });
   });
@@ -209,6 +213,16 @@ describe('parseUpdateTicketRequest: errors', () => {
   ])('rejects %s as parameter_invalid on %s', (_label, body, field) => {
     const error = expectInvalid(raw(JSON.stringify(body)), field);
     expect(error.message.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['admin_id', '{"assignment":{"admin_id":9007199254740993,"assignee_id":"814"}}'],
+    ['admin_id', '{"assignment":{"admin_id":9007199254740992,"assignee_id":"814"}}'],
+    ['assignee_id', '{"assignment":{"admin_id":"1","assignee_id":9007199254740993}}'],
+    ['assignee_id', '{"assignment":{"admin_id":"1","assignee_id":1e300}}'],
+  ])('rejects an unsafe integer %s (it was rounded by JSON.parse) as parameter_invalid: %s', (name, body) => {
+    const error = expectInvalid(raw(body), `assignment.${name}`);
+    expect(error.message).toBe(`assignment.${name} must be a string or an integer id between 0 and 2^53 - 1`);
   });
 
   it('names the allowed states', () => {

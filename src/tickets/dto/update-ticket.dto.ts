@@ -14,7 +14,11 @@ import { DEMO_IDS } from '../../demo/demo-ids';
 export const SETTABLE_STATES = ['in_progress', 'waiting_on_customer', 'resolved'] as const;
 export type SettableState = (typeof SETTABLE_STATES)[number];
 
-/** An id sent as a string or, as clients often do, as a non-negative integer (BEHAVIOUR.md §2). */
+/**
+ * An id sent as a string or, as clients often do, as a non-negative integer (BEHAVIOUR.md §2). Only a safe
+ * integer is one: a larger number was already rounded by JSON.parse and would name another admin, so it is
+ * a bad value (400), not an unknown id (404).
+ */
 function IsIdLike(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
@@ -24,7 +28,7 @@ function IsIdLike(options?: ValidationOptions): PropertyDecorator {
           typeof value === 'string' ||
           (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0),
         defaultMessage: (args) =>
-          `${args?.property ?? 'value'} must be a string or a non-negative integer id`,
+          `${args?.property ?? 'value'} must be a string or an integer id between 0 and 2^53 - 1`,
       },
     },
     options,
@@ -41,7 +45,7 @@ export class AssignmentDto {
     example: DEMO_IDS.admin,
   })
   @IsDefined({ message: 'assignment.admin_id is required: the id of the admin performing the assignment' })
-  @IsIdLike({ message: 'assignment.admin_id must be a string or a non-negative integer id' })
+  @IsIdLike({ message: 'assignment.admin_id must be a string or an integer id between 0 and 2^53 - 1' })
   admin_id!: string | number;
 
   @ApiProperty({
@@ -50,7 +54,7 @@ export class AssignmentDto {
     example: DEMO_IDS.otherAdmin,
   })
   @IsDefined({ message: 'assignment.assignee_id is required: an admin id, a team id, or "0" to unassign' })
-  @IsIdLike({ message: 'assignment.assignee_id must be a string or a non-negative integer id' })
+  @IsIdLike({ message: 'assignment.assignee_id must be a string or an integer id between 0 and 2^53 - 1' })
   assignee_id!: string | number;
 }
 
