@@ -15,7 +15,9 @@ import { type AttributeValue, TICKET_STATES, type TicketState } from '../entitie
  * Decorators say only what it cannot: `integer` (a TS number is `number`), formats, enums (the plugin drops a
  * single literal such as `'ticket'` and lists a union in its own order, not Intercom's), object examples,
  * free-form maps, and where the documented nullability differs from the type. String examples are quoted:
- * the plugin reads an unquoted `@example 1` on a `string | null` as a number.
+ * the plugin reads an unquoted `@example 1` on a `string | null` as a number. A side effect: /openapi.json lists
+ * a class's decorated properties before the others (swagger registers them when the class is defined, the
+ * plugin's when the document is built); key order is not part of the contract.
  */
 
 const ASSIGNED_TO_TYPES = ['admin', 'team', 'nobody_admin'] as const satisfies readonly AssignedToType[];

@@ -66,6 +66,7 @@ export class UpdateTicketDto {
    * The state of the ticket.
    * @example "in_progress"
    */
+  // Its enum is the @IsIn list (the plugin's classValidatorShim): the docs and the validation share one list.
   @IsOptional()
   @IsIn(SETTABLE_STATES, { message: `state must be one of: ${SETTABLE_STATES.join(', ')}` })
   state?: SettableState;
