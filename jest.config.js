@@ -1,5 +1,22 @@
 /** Unit specs sit beside the code; e2e specs boot the real AppModule against real PostgreSQL. */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+const nestCli = require('./nest-cli.json');
+
+const swaggerPlugin = nestCli.compilerOptions.plugins.find((plugin) => plugin.name === '@nestjs/swagger');
+
+// Compiled as `nest build` compiles them: through the @nestjs/swagger CLI plugin (nest-cli.json, the same
+// options), so that specs see the DTOs' OpenAPI metadata as dist/ has it. The plugin needs a type checker, hence
+// the language service instead of file-by-file transpiling (isolatedModules); that costs a first, uncached run
+// some seconds per worker. TS151002 only says ts-jest prefers isolatedModules with module node16.
+const tsJest = [
+  'ts-jest',
+  {
+    tsconfig: { isolatedModules: false },
+    diagnostics: { ignoreCodes: [151002] },
+    astTransformers: {
+      before: [{ path: '<rootDir>/scripts/swagger-plugin-jest.js', options: swaggerPlugin.options }],
+    },
+  },
+];
 
 module.exports = {
   testTimeout: 60_000,

@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiSchema, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import type { AssignedToType } from '../entities/ticket-part.entity';
 import { DATA_TYPES, type DataType } from '../entities/ticket-type-attribute.entity';
 import { type AttributeValue, TICKET_STATES, type TicketState } from '../entities/ticket.entity';
@@ -9,6 +9,15 @@ import { type AttributeValue, TICKET_STATES, type TicketState } from '../entitie
  * Intercom's (update-ticket-2.9.md and the 2.9 excerpt), so code generated from /openapi.json has Intercom's
  * type names. `required` lists what BEHAVIOUR.md §1 guarantees in every body; test/openapi.e2e-spec.ts checks
  * the lot against the excerpt and against real responses.
+ *
+ * The @nestjs/swagger CLI plugin (nest-cli.json) reads the rest from the code: types, nullability (`| null`)
+ * and required-ness (`?` is optional) from the TypeScript types, descriptions and `@example`s from the JSDoc.
+ * Decorators say only what it cannot: `integer` (a TS number is `number`), formats, enums (the plugin drops a
+ * single literal such as `'ticket'` and lists a union in its own order, not Intercom's), object examples,
+ * free-form maps, and where the documented nullability differs from the type. String examples are quoted:
+ * the plugin reads an unquoted `@example 1` on a `string | null` as a number. A side effect: /openapi.json lists
+ * a class's decorated properties before the others (swagger registers them when the class is defined, the
+ * plugin's when the document is built); key order is not part of the contract.
  */
 
 const ASSIGNED_TO_TYPES = ['admin', 'team', 'nobody_admin'] as const satisfies readonly AssignedToType[];
@@ -19,88 +28,110 @@ const AUTHOR_TYPES = ['admin', 'bot', 'team'] as const;
   description: 'The value describing a file upload set for a custom attribute',
 })
 export class FileAttributeDto {
-  @ApiProperty({ type: 'string', example: 'upload' })
+  /** @example "upload" */
   type!: string;
 
-  @ApiProperty({ type: 'string', description: 'The name of the file', example: 'Screenshot.png' })
+  /**
+   * The name of the file
+   * @example "Screenshot.png"
+   */
   name!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The url of the file. This is a temporary URL and will expire after 30 minutes.',
-    example: 'https://intercom-attachments-1.com/.../Screenshot.png',
-  })
+  /**
+   * The url of the file. This is a temporary URL and will expire after 30 minutes.
+   * @example "https://intercom-attachments-1.com/.../Screenshot.png"
+   */
   url!: string;
 
-  @ApiPropertyOptional({ type: 'string', description: 'The type of file', example: 'image/png' })
+  /**
+   * The type of file
+   * @example "image/png"
+   */
   content_type?: string;
 
-  @ApiPropertyOptional({ type: 'integer', description: 'The size of the file in bytes', example: 11308309 })
+  /**
+   * The size of the file in bytes
+   * @example 11308309
+   */
+  @ApiProperty({ type: 'integer' })
   filesize?: number;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    description: 'The width of the file in pixels, if applicable',
-    example: 3024,
-  })
+  /**
+   * The width of the file in pixels, if applicable
+   * @example 3024
+   */
+  @ApiProperty({ type: 'integer' })
   width?: number;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    description: 'The height of the file in pixels, if applicable',
-    example: 1964,
-  })
+  /**
+   * The height of the file in pixels, if applicable
+   * @example 1964
+   */
+  @ApiProperty({ type: 'integer' })
   height?: number;
 }
 
 @ApiSchema({ name: 'part_attachment', description: 'The file attached to a part' })
 export class PartAttachmentDto {
-  @ApiProperty({ type: 'string', description: 'The type of attachment', example: 'upload' })
+  /**
+   * The type of attachment
+   * @example "upload"
+   */
   type!: string;
 
-  @ApiProperty({ type: 'string', description: 'The name of the attachment', example: 'example.png' })
+  /**
+   * The name of the attachment
+   * @example "example.png"
+   */
   name!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The URL of the attachment',
-    example: 'https://picsum.photos/200/300',
-  })
+  /**
+   * The URL of the attachment
+   * @example "https://picsum.photos/200/300"
+   */
   url!: string;
 
-  @ApiPropertyOptional({
-    type: 'string',
-    description: 'The content type of the attachment',
-    example: 'image/png',
-  })
+  /**
+   * The content type of the attachment
+   * @example "image/png"
+   */
   content_type?: string;
 
-  @ApiPropertyOptional({ type: 'integer', description: 'The size of the attachment', example: 100 })
+  /**
+   * The size of the attachment
+   * @example 100
+   */
+  @ApiProperty({ type: 'integer' })
   filesize?: number;
 
-  @ApiPropertyOptional({ type: 'integer', description: 'The width of the attachment', example: 100 })
+  /**
+   * The width of the attachment
+   * @example 100
+   */
+  @ApiProperty({ type: 'integer' })
   width?: number;
 
-  @ApiPropertyOptional({ type: 'integer', description: 'The height of the attachment', example: 100 })
+  /**
+   * The height of the attachment
+   * @example 100
+   */
+  @ApiProperty({ type: 'integer' })
   height?: number;
 }
 
 @ApiSchema({ name: 'reference', description: 'reference to another object' })
 export class ReferenceDto {
-  @ApiProperty({
-    type: 'string',
-    enum: [...ASSIGNED_TO_TYPES],
-    description: 'What the ticket was assigned to; `nobody_admin` when it was unassigned.',
-    example: 'admin',
-  })
+  /**
+   * What the ticket was assigned to; `nobody_admin` when it was unassigned.
+   * @example "admin"
+   */
+  @ApiProperty({ enum: [...ASSIGNED_TO_TYPES] })
   type!: AssignedToType;
 
-  @ApiProperty({
-    type: 'string',
-    nullable: true,
-    description: 'The id of the admin or team; null when unassigned.',
-    example: '991267721',
-  })
+  /**
+   * The id of the admin or team; null when unassigned.
+   * @example "991267721"
+   */
   id!: string | null;
 }
 
@@ -109,111 +140,106 @@ export class ReferenceDto {
   description: 'The author that wrote or triggered the part. Can be a bot, admin, team or user.',
 })
 export class PartAuthorDto {
-  @ApiProperty({ type: 'string', enum: [...AUTHOR_TYPES], example: 'admin' })
+  /** @example "admin" */
+  @ApiProperty({ enum: [...AUTHOR_TYPES] })
   type!: (typeof AUTHOR_TYPES)[number];
 
-  @ApiProperty({ type: 'string', description: 'The id of the author', example: '274' })
+  /**
+   * The id of the author
+   * @example "274"
+   */
   id!: string;
 
-  @ApiProperty({ type: 'string', nullable: true, description: 'The name of the author', example: 'Operator' })
+  /**
+   * The name of the author
+   * @example "Operator"
+   */
   name!: string | null;
 
-  @ApiProperty({
-    type: 'string',
-    format: 'email',
-    description: 'The email of the author',
-    example: 'operator+abcd1234@intercom.io',
-  })
+  /**
+   * The email of the author
+   * @example "operator+abcd1234@intercom.io"
+   */
+  @ApiProperty({ format: 'email' })
   email!: string;
 }
 
 @ApiSchema({ name: 'ticket_part', description: 'A Ticket Part represents a message in the ticket.' })
 export class TicketPartDto {
-  @ApiProperty({
-    type: 'string',
-    enum: ['ticket_part'],
-    description: 'Always ticket_part',
-    example: 'ticket_part',
-  })
+  /**
+   * Always ticket_part
+   * @example "ticket_part"
+   */
+  @ApiProperty({ enum: ['ticket_part'] })
   type!: 'ticket_part';
 
-  @ApiProperty({ type: 'string', description: 'The id representing the ticket part.', example: '3' })
+  /**
+   * The id representing the ticket part.
+   * @example "3"
+   */
   id!: string;
 
-  @ApiProperty({ type: 'string', description: 'The type of ticket part.', example: 'comment' })
+  /**
+   * The type of ticket part.
+   * @example "comment"
+   */
   part_type!: string;
 
-  @ApiProperty({
-    type: 'string',
-    nullable: true,
-    description: 'The message body, which may contain HTML.',
-    example: '<p>Okay!</p>',
-  })
+  /**
+   * The message body, which may contain HTML.
+   * @example "<p>Okay!</p>"
+   */
   body!: string | null;
 
+  /**
+   * The previous state of the ticket. Only on `ticket_state_updated_by_admin` parts.
+   * @example "submitted"
+   */
   // Only on ticket_state_updated_by_admin parts (BEHAVIOUR.md §1). The type admits null because an imported
   // snapshot may omit it; Intercom documents it as non-null and so do we.
-  @ApiPropertyOptional({
-    type: 'string',
-    enum: [...TICKET_STATES],
-    description: 'The previous state of the ticket. Only on `ticket_state_updated_by_admin` parts.',
-    example: 'submitted',
-  })
+  @ApiProperty({ enum: [...TICKET_STATES], nullable: false })
   previous_ticket_state?: TicketState | null;
 
-  @ApiPropertyOptional({
-    type: 'string',
-    enum: [...TICKET_STATES],
-    description: 'The state of the ticket. Only on `ticket_state_updated_by_admin` parts.',
-    example: 'in_progress',
-  })
+  /**
+   * The state of the ticket. Only on `ticket_state_updated_by_admin` parts.
+   * @example "in_progress"
+   */
+  @ApiProperty({ enum: [...TICKET_STATES], nullable: false })
   ticket_state?: TicketState | null;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The time the ticket part was created.',
-    example: 1663597223,
-  })
+  /**
+   * The time the ticket part was created.
+   * @example 1663597223
+   */
+  @ApiProperty({ type: 'integer' })
   created_at!: number;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The last time the ticket part was updated.',
-    example: 1663597260,
-  })
+  /**
+   * The last time the ticket part was updated.
+   * @example 1663597260
+   */
+  @ApiProperty({ type: 'integer' })
   updated_at!: number;
 
+  /** The admin or team that was assigned the ticket by this ticket_part. Only on `assignment` parts. */
   // Only on assignment parts (BEHAVIOUR.md §1).
-  @ApiPropertyOptional({
-    type: () => ReferenceDto,
-    nullable: true,
-    description:
-      'The admin or team that was assigned the ticket by this ticket_part. Only on `assignment` parts.',
-  })
   assigned_to?: ReferenceDto | null;
 
-  @ApiProperty({ type: () => PartAuthorDto })
   author!: PartAuthorDto;
 
-  @ApiProperty({
-    type: () => [PartAttachmentDto],
-    description: 'A list of attachments for the part.',
-  })
+  /** A list of attachments for the part. */
   attachments!: PartAttachmentDto[];
 
-  @ApiProperty({
-    type: 'string',
-    nullable: true,
-    description: 'The external id of the ticket part',
-    example: 'abcd1234',
-  })
+  /**
+   * The external id of the ticket part
+   * @example "abcd1234"
+   */
   external_id!: string | null;
 
-  @ApiProperty({
-    type: 'boolean',
-    description: 'Whether or not the ticket part has been redacted.',
-    example: false,
-  })
+  /**
+   * Whether or not the ticket part has been redacted.
+   * @example false
+   */
   redacted!: boolean;
 }
 
@@ -223,58 +249,53 @@ export class TicketPartDto {
     'A list of Ticket Part objects for each note and event in the ticket. There is a limit of 500 parts.',
 })
 export class TicketPartListDto {
-  @ApiProperty({ type: 'string', enum: ['ticket_part.list'], example: 'ticket_part.list' })
+  /** @example "ticket_part.list" */
+  @ApiProperty({ enum: ['ticket_part.list'] })
   type!: 'ticket_part.list';
 
-  @ApiProperty({
-    type: () => [TicketPartDto],
-    description: 'The 500 most recent parts of the ticket, oldest first.',
-  })
+  /** The 500 most recent parts of the ticket, oldest first. */
   ticket_parts!: TicketPartDto[];
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The total number of parts of the ticket, which may exceed the 500 listed.',
-    example: 2,
-  })
+  /**
+   * The total number of parts of the ticket, which may exceed the 500 listed.
+   * @example 2
+   */
+  @ApiProperty({ type: 'integer' })
   total_count!: number;
 }
 
 @ApiSchema({ name: 'contact_reference', description: 'reference to contact object' })
 export class ContactReferenceDto {
-  @ApiProperty({ type: 'string', enum: ['contact'], description: 'always contact', example: 'contact' })
+  /**
+   * always contact
+   * @example "contact"
+   */
+  @ApiProperty({ enum: ['contact'] })
   type!: 'contact';
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The unique identifier for the contact which is given by Intercom.',
-    example: '5ba682d23d7cf92bef87bfd4',
-  })
+  /**
+   * The unique identifier for the contact which is given by Intercom.
+   * @example "5ba682d23d7cf92bef87bfd4"
+   */
   id!: string;
 
-  @ApiProperty({
-    type: 'string',
-    nullable: true,
-    description: 'The unique identifier for the contact which is provided by the Client.',
-    example: 'f3b87a2e09d514c6c2e79b9a',
-  })
+  /**
+   * The unique identifier for the contact which is provided by the Client.
+   * @example "f3b87a2e09d514c6c2e79b9a"
+   */
   external_id!: string | null;
 }
 
 @ApiSchema({ name: 'ticket_contacts', description: 'The list of contacts affected by a ticket.' })
 export class ContactListDto {
-  @ApiProperty({
-    type: 'string',
-    enum: ['contact.list'],
-    description: 'always contact.list',
-    example: 'contact.list',
-  })
+  /**
+   * always contact.list
+   * @example "contact.list"
+   */
+  @ApiProperty({ enum: ['contact.list'] })
   type!: 'contact.list';
 
-  @ApiProperty({
-    type: () => [ContactReferenceDto],
-    description: 'The list of contacts affected by this ticket.',
-  })
+  /** The list of contacts affected by this ticket. */
   contacts!: ContactReferenceDto[];
 }
 
@@ -283,118 +304,110 @@ export class ContactListDto {
   description: 'Ticket type attribute, used to define each data field to be captured in a ticket.',
 })
 export class TicketTypeAttributeDto {
-  @ApiProperty({
-    type: 'string',
-    enum: ['ticket_type_attribute'],
-    description: "String representing the object's type. Always has the value `ticket_type_attribute`.",
-    example: 'ticket_type_attribute',
-  })
+  /**
+   * String representing the object's type. Always has the value `ticket_type_attribute`.
+   * @example "ticket_type_attribute"
+   */
+  @ApiProperty({ enum: ['ticket_type_attribute'] })
   type!: 'ticket_type_attribute';
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The id representing the ticket type attribute.',
-    example: '1',
-  })
+  /**
+   * The id representing the ticket type attribute.
+   * @example "1"
+   */
   id!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The id of the workspace that the ticket type attribute belongs to.',
-    example: 'ecahpwf5',
-  })
+  /**
+   * The id of the workspace that the ticket type attribute belongs to.
+   * @example "ecahpwf5"
+   */
   workspace_id!: string;
 
-  @ApiProperty({ type: 'string', description: 'The name of the ticket type attribute', example: 'Title' })
+  /**
+   * The name of the ticket type attribute
+   * @example "Title"
+   */
   name!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The description of the ticket type attribute',
-    example: 'Bug title.',
-  })
+  /**
+   * The description of the ticket type attribute
+   * @example "Bug title."
+   */
   description!: string;
 
-  @ApiProperty({
-    type: 'string',
-    enum: [...DATA_TYPES],
-    description: 'The type of the data attribute',
-    example: 'string',
-  })
+  /**
+   * The type of the data attribute
+   * @example "string"
+   */
+  @ApiProperty({ enum: [...DATA_TYPES] })
   data_type!: DataType;
 
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description: 'Input options for the attribute; `list_items` for list attributes.',
-    example: { multiline: true },
-  })
+  /** Input options for the attribute; `list_items` for list attributes. */
+  @ApiProperty({ example: { multiline: true } })
   input_options!: Record<string, unknown>;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The order of the attribute against other attributes',
-    example: 1,
-  })
+  /**
+   * The order of the attribute against other attributes
+   * @example 1
+   */
+  @ApiProperty({ type: 'integer' })
   order!: number;
 
-  @ApiProperty({
-    type: 'boolean',
-    description: 'Whether the attribute is required or not for teammates.',
-    example: false,
-  })
+  /**
+   * Whether the attribute is required or not for teammates.
+   * @example false
+   */
   required_to_create!: boolean;
 
-  @ApiProperty({
-    type: 'boolean',
-    description: 'Whether the attribute is required or not for contacts.',
-    example: false,
-  })
+  /**
+   * Whether the attribute is required or not for contacts.
+   * @example false
+   */
   required_to_create_for_contacts!: boolean;
 
-  @ApiProperty({
-    type: 'boolean',
-    description: 'Whether the attribute is visible or not to teammates.',
-    example: true,
-  })
+  /**
+   * Whether the attribute is visible or not to teammates.
+   * @example true
+   */
   visible_on_create!: boolean;
 
-  @ApiProperty({
-    type: 'boolean',
-    description: 'Whether the attribute is visible or not to contacts.',
-    example: true,
-  })
+  /**
+   * Whether the attribute is visible or not to contacts.
+   * @example true
+   */
   visible_to_contacts!: boolean;
 
-  @ApiProperty({ type: 'boolean', description: 'Whether the attribute is built in or not.', example: true })
+  /**
+   * Whether the attribute is built in or not.
+   * @example true
+   */
   default!: boolean;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The id of the ticket type that the attribute belongs to.',
-    example: 42,
-  })
+  /**
+   * The id of the ticket type that the attribute belongs to.
+   * @example 42
+   */
+  @ApiProperty({ type: 'integer' })
   ticket_type_id!: number;
 
-  @ApiProperty({
-    type: 'boolean',
-    description: 'Whether the ticket type attribute is archived or not.',
-    example: false,
-  })
+  /**
+   * Whether the ticket type attribute is archived or not.
+   * @example false
+   */
   archived!: boolean;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The date and time the ticket type attribute was created.',
-    example: 1663597223,
-  })
+  /**
+   * The date and time the ticket type attribute was created.
+   * @example 1663597223
+   */
+  @ApiProperty({ type: 'integer' })
   created_at!: number;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The date and time the ticket type attribute was last updated.',
-    example: 1663597260,
-  })
+  /**
+   * The date and time the ticket type attribute was last updated.
+   * @example 1663597260
+   */
+  @ApiProperty({ type: 'integer' })
   updated_at!: number;
 }
 
@@ -404,18 +417,15 @@ export class TicketTypeAttributeDto {
 })
 @ApiExtraModels(TicketTypeAttributeDto)
 export class TicketTypeAttributeListDto {
-  @ApiProperty({
-    type: 'string',
-    enum: ['ticket_type_attributes.list'],
-    description: "String representing the object's type. Always has the value `ticket_type_attributes.list`.",
-  })
+  /** String representing the object's type. Always has the value `ticket_type_attributes.list`. */
+  @ApiProperty({ enum: ['ticket_type_attributes.list'] })
   type!: 'ticket_type_attributes.list';
 
+  /** All the attributes of the ticket type, archived ones included, in `order`. */
   // Intercom's ticket_type_attribute schema is nullable, hence nullable items (excerpt); ours are never null.
   @ApiProperty({
     type: 'array',
     items: { type: 'object', nullable: true, allOf: [{ $ref: getSchemaPath(TicketTypeAttributeDto) }] },
-    description: 'All the attributes of the ticket type, archived ones included, in `order`.',
   })
   ticket_type_attributes!: (TicketTypeAttributeDto | null)[];
 }
@@ -425,88 +435,93 @@ export class TicketTypeAttributeListDto {
   description: 'A ticket type, used to define the data fields to be captured in a ticket.',
 })
 export class TicketTypeDto {
-  @ApiProperty({
-    type: 'string',
-    enum: ['ticket_type'],
-    description: "String representing the object's type. Always has the value `ticket_type`.",
-    example: 'ticket_type',
-  })
+  /**
+   * String representing the object's type. Always has the value `ticket_type`.
+   * @example "ticket_type"
+   */
+  @ApiProperty({ enum: ['ticket_type'] })
   type!: 'ticket_type';
 
-  @ApiProperty({ type: 'string', description: 'The id representing the ticket type.', example: '1295' })
+  /**
+   * The id representing the ticket type.
+   * @example "1295"
+   */
   id!: string;
 
-  @ApiProperty({ type: 'string', description: 'The name of the ticket type', example: 'Bug' })
+  /**
+   * The name of the ticket type
+   * @example "Bug"
+   */
   name!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The description of the ticket type',
-    example: 'A bug that has been reported.',
-  })
+  /**
+   * The description of the ticket type
+   * @example "A bug that has been reported."
+   */
   description!: string;
 
-  @ApiProperty({ type: 'string', description: 'The icon of the ticket type', example: '🐞' })
+  /**
+   * The icon of the ticket type
+   * @example "🐞"
+   */
   icon!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The id of the workspace that the ticket type belongs to.',
-    example: 'ecahpwf5',
-  })
+  /**
+   * The id of the workspace that the ticket type belongs to.
+   * @example "ecahpwf5"
+   */
   workspace_id!: string;
 
-  @ApiProperty({ type: () => TicketTypeAttributeListDto })
   ticket_type_attributes!: TicketTypeAttributeListDto;
 
-  @ApiProperty({
-    type: 'boolean',
-    description: 'Whether the ticket type is archived or not.',
-    example: false,
-  })
+  /**
+   * Whether the ticket type is archived or not.
+   * @example false
+   */
   archived!: boolean;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The date and time the ticket type was created.',
-    example: 1663597223,
-  })
+  /**
+   * The date and time the ticket type was created.
+   * @example 1663597223
+   */
+  @ApiProperty({ type: 'integer' })
   created_at!: number;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The date and time the ticket type was last updated.',
-    example: 1663597260,
-  })
+  /**
+   * The date and time the ticket type was last updated.
+   * @example 1663597260
+   */
+  @ApiProperty({ type: 'integer' })
   updated_at!: number;
 }
 
 @ApiSchema({ name: 'ticket', description: 'Tickets are how you track requests from your users.' })
 @ApiExtraModels(FileAttributeDto)
 export class TicketResponseDto {
-  @ApiProperty({ type: 'string', enum: ['ticket'], description: 'Always ticket', example: 'ticket' })
+  /**
+   * Always ticket
+   * @example "ticket"
+   */
+  @ApiProperty({ enum: ['ticket'] })
   type!: 'ticket';
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The unique identifier for the ticket which is given by Intercom.',
-    example: '1295',
-  })
+  /**
+   * The unique identifier for the ticket which is given by Intercom.
+   * @example "1295"
+   */
   id!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description:
-      'The ID of the Ticket used in the Intercom Inbox and Messenger. Do not use ticket_id for API queries.',
-    example: '1390',
-  })
+  /**
+   * The ID of the Ticket used in the Intercom Inbox and Messenger. Do not use ticket_id for API queries.
+   * @example "1390"
+   */
   ticket_id!: string;
 
+  /**
+   * An object containing the different attributes associated to the ticket as key-value pairs. For the default
+   * title and description attributes, the keys are `_default_title_` and `_default_description_`.
+   */
   @ApiProperty({
-    type: 'object',
-    description:
-      'An object containing the different attributes associated to the ticket as key-value pairs. For the ' +
-      'default title and description attributes, the keys are `_default_title_` and `_default_description_`.',
     additionalProperties: {
       anyOf: [
         { type: 'string', nullable: true },
@@ -520,72 +535,62 @@ export class TicketResponseDto {
   })
   ticket_attributes!: Record<string, AttributeValue>;
 
-  @ApiProperty({
-    type: 'string',
-    enum: [...TICKET_STATES],
-    description: 'The state the ticket is currently in',
-    example: 'submitted',
-  })
+  /**
+   * The state the ticket is currently in
+   * @example "submitted"
+   */
+  @ApiProperty({ enum: [...TICKET_STATES] })
   ticket_state!: TicketState;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The state the ticket is currently in, in a human readable form - visible in Intercom',
-    example: 'In progress',
-  })
+  /**
+   * The state the ticket is currently in, in a human readable form - visible in Intercom
+   * @example "In progress"
+   */
   ticket_state_internal_label!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description:
-      'The state the ticket is currently in, in a human readable form - visible to customers, in the ' +
-      'messenger, email and tickets portal.',
-    example: 'In progress',
-  })
+  /**
+   * The state the ticket is currently in, in a human readable form - visible to customers, in the messenger,
+   * email and tickets portal.
+   * @example "In progress"
+   */
   ticket_state_external_label!: string;
 
   // Nullable as Intercom's ticket_type schema is (excerpt); always present here.
-  @ApiProperty({ type: () => TicketTypeDto, nullable: true })
   ticket_type!: TicketTypeDto | null;
 
-  @ApiProperty({ type: () => ContactListDto })
   contacts!: ContactListDto;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The id representing the admin assigned to the ticket; "0" when none.',
-    example: '1295',
-  })
+  /**
+   * The id representing the admin assigned to the ticket; "0" when none.
+   * @example "1295"
+   */
   admin_assignee_id!: string;
 
-  @ApiProperty({
-    type: 'string',
-    description: 'The id representing the team assigned to the ticket; "0" when none.',
-    example: '1295',
-  })
+  /**
+   * The id representing the team assigned to the ticket; "0" when none.
+   * @example "1295"
+   */
   team_assignee_id!: string;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The time the ticket was created as a UTC Unix timestamp.',
-    example: 1663597223,
-  })
+  /**
+   * The time the ticket was created as a UTC Unix timestamp.
+   * @example 1663597223
+   */
+  @ApiProperty({ type: 'integer' })
   created_at!: number;
 
-  @ApiProperty({
-    type: 'integer',
-    description: 'The last time the ticket was updated as a UTC Unix timestamp.',
-    example: 1663597260,
-  })
+  /**
+   * The last time the ticket was updated as a UTC Unix timestamp.
+   * @example 1663597260
+   */
+  @ApiProperty({ type: 'integer' })
   updated_at!: number;
 
-  @ApiProperty({ type: () => TicketPartListDto })
   ticket_parts!: TicketPartListDto;
 
-  @ApiProperty({
-    type: 'boolean',
-    description: 'Whether or not the ticket is shared with the customer.',
-    example: true,
-  })
+  /**
+   * Whether or not the ticket is shared with the customer.
+   * @example true
+   */
   is_shared!: boolean;
 }
