@@ -6,7 +6,8 @@ import { TokensService, UnknownWorkspaceError } from '../auth/tokens.service';
 import { ConfigError, loadConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
 import { prepareDatabase } from '../database/prepare-database';
-import { ImportError, ImportService } from '../import/import.service';
+import { ImportService } from '../import/import.service';
+import { ImportError } from '../import/snapshot-checker';
 
 /** A problem with the command's input: printed on stderr, exit code 1, nothing written. */
 class UsageError extends Error {}

@@ -1,0 +1,158 @@
+import {
+  capProblems,
+  checkSnapshot,
+  EMPTY_WORKSPACE,
+  type ExistingWorkspace,
+  ImportError,
+  MAX_PROBLEMS,
+  parseSnapshot,
+} from './snapshot-checker';
+import type { Snapshot } from './snapshot.types';
+
+/** The OPERATING.md example, small: one admin, team, contact, type (title + Priority), ticket, part. */
+function example(): Snapshot {
+  return {
+    workspace: { id: 'ws_unit', name: 'Acme', default_intercom_version: '2.9' },
+    admins: [{ id: '991267719', name: 'Ann Admin', email: 'ann@acme.test' }],
+    teams: [{ id: '814', name: 'Billing', admin_ids: ['991267719'] }],
+    contacts: [{ id: 'c1', external_id: 'u-1', role: 'user', email: 'c@acme.test' }],
+    ticket_types: [
+      {
+        id: '71',
+        name: 'Bug',
+        ticket_type_attributes: [
+          { id: '208', name: '_default_title_', data_type: 'string', required_to_create: true },
+          {
+            id: '212',
+            name: 'Priority',
+            data_type: 'list',
+            input_options: { list_items: [{ id: 'high-id', label: 'High' }] },
+          },
+        ],
+      },
+    ],
+    tickets: [
+      {
+        id: '447',
+        ticket_type_id: '71',
+        ticket_attributes: { _default_title_: 'Login fails', Priority: 'High' },
+        contact_ids: ['c1'],
+        admin_assignee_id: '991267719',
+        team_assignee_id: '814',
+        ticket_parts: [{ id: '100', part_type: 'comment', author: { type: 'admin', id: '991267719' } }],
+      },
+    ],
+  };
+}
+
+/** The problems parseSnapshot reports for `text`, or [] if it parses. */
+function parseProblems(text: string): string[] {
+  try {
+    parseSnapshot(text, 'file.json');
+    return [];
+  } catch (error) {
+    if (error instanceof ImportError) return error.problems;
+    throw error;
+  }
+}
+
+describe('parseSnapshot', () => {
+  it('accepts the example and returns it as parsed', () => {
+    const text = JSON.stringify(example());
+    expect(parseSnapshot(text, 'file.json')).toEqual(example());
+  });
+
+  it('names the file when the text is not JSON', () => {
+    expect(parseProblems('{"workspace": ')).toEqual([expect.stringMatching(/^file\.json.*not valid JSON/)]);
+  });
+
+  it('names the path of a structural problem', () => {
+    const s = example();
+    Object.assign(s.tickets![0], { ticket_state: 'frozen' });
+    delete (s.admins![0] as { name?: string }).name;
+    expect(parseProblems(JSON.stringify(s))).toEqual([
+      'admins[0]: missing required field "name"',
+      'tickets[0].ticket_state: must be one of "submitted", "in_progress", "waiting_on_customer", "resolved"',
+    ]);
+  });
+
+  it('names strings PostgreSQL cannot store, keys and values', () => {
+    const s = example();
+    s.contacts![0].email = 'a\u0000b';
+    s.tickets![0].ticket_attributes = { 'bad\uD800': 'x' };
+    expect(parseProblems(JSON.stringify(s))).toEqual([
+      'contacts[0].email: contains a NUL character or an unpaired UTF-16 surrogate',
+      'tickets[0].ticket_attributes.bad\uD800: contains a NUL character or an unpaired UTF-16 surrogate',
+    ]);
+  });
+});
+
+describe('checkSnapshot', () => {
+  it('finds nothing wrong with the example in an empty workspace', () => {
+    expect(checkSnapshot(example(), EMPTY_WORKSPACE)).toEqual([]);
+  });
+
+  it('names every dangling reference with its object and field', () => {
+    const s = example();
+    const ticket = s.tickets![0];
+    ticket.ticket_type_id = '99';
+    ticket.ticket_attributes = {};
+    ticket.contact_ids = ['nobody'];
+    ticket.admin_assignee_id = '5';
+    ticket.team_assignee_id = '6';
+    ticket.ticket_parts![0].author = { id: '7' };
+    s.teams![0].admin_ids = ['8'];
+    expect(checkSnapshot(s, EMPTY_WORKSPACE)).toEqual([
+      'teams[0].admin_ids[0]: admin "8" not found',
+      'tickets[0] (id "447").ticket_type_id: ticket type "99" not found',
+      'tickets[0] (id "447").contact_ids[0]: contact "nobody" not found',
+      'tickets[0] (id "447").admin_assignee_id: admin "5" not found',
+      'tickets[0] (id "447").team_assignee_id: team "6" not found',
+      'tickets[0] (id "447").ticket_parts[0].author.id: admin "7" not found',
+    ]);
+  });
+
+  it('resolves references against what the workspace already holds', () => {
+    const s = example();
+    const existing: ExistingWorkspace = {
+      ...EMPTY_WORKSPACE,
+      adminTypes: new Map([['5', 'admin']]),
+      contacts: new Set(['old-contact']),
+    };
+    s.tickets![0].admin_assignee_id = '5';
+    s.tickets![0].contact_ids = ['old-contact'];
+    expect(checkSnapshot(s, existing)).toEqual([]);
+  });
+
+  it('checks attribute names and values by the API rules, files and empty required values aside', () => {
+    const s = example();
+    s.tickets![0].ticket_attributes = { _default_title_: null, Priority: 'Nope', Severity: 1 };
+    expect(checkSnapshot(s, EMPTY_WORKSPACE)).toEqual([
+      expect.stringMatching(/^tickets\[0\] \(id "447"\)\.ticket_attributes\.Priority: .*list items/),
+      'tickets[0] (id "447").ticket_attributes.Severity: not an attribute of ticket type "71"',
+    ]);
+  });
+
+  it('names duplicate ids', () => {
+    const s = example();
+    s.tickets!.push({ ...s.tickets![0], ticket_parts: [] });
+    expect(checkSnapshot(s, EMPTY_WORKSPACE)).toEqual([
+      'tickets[1]: id "447" appears more than once in tickets',
+    ]);
+  });
+});
+
+describe('capProblems', () => {
+  it('keeps a short list as it is', () => {
+    expect(capProblems(['a', 'b'])).toEqual(['a', 'b']);
+  });
+
+  it('ends a long list with "and N more"', () => {
+    const problems = Array.from({ length: MAX_PROBLEMS + 7 }, (_, i) => `problem ${i}`);
+    const capped = capProblems(problems);
+    expect(capped).toHaveLength(MAX_PROBLEMS + 1);
+    expect(capped[MAX_PROBLEMS - 1]).toBe(`problem ${MAX_PROBLEMS - 1}`);
+    expect(capped[MAX_PROBLEMS]).toBe('... and 7 more');
+    expect(new ImportError(problems).problems).toEqual(capped);
+  });
+});
