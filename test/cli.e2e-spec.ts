@@ -260,6 +260,65 @@ describe('CLI (OPERATING.md)', () => {
     });
   });
 
+  describe('import of attribute names that are JavaScript internals (issue #9 point 6)', () => {
+    const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    /** JSON.parse makes `__proto__` an own key, as it is in a file; JSON.stringify writes it back. */
+    const internalAttributes = (): Record<string, unknown> =>
+      JSON.parse(
+        '{"_default_title_":"Login fails","__proto__":"p","constructor":"c","toString":"t","hasOwnProperty":"h"}',
+      ) as Record<string, unknown>;
+
+    it('stores exactly those attribute names and values', async () => {
+      const ws = newWorkspaceId();
+      const snapshot = operatingExample(ws);
+      snapshot.ticket_types![0].ticket_type_attributes!.push(
+        ...NAMES.map((name, i) => ({ id: String(300 + i), name, data_type: 'string' as const })),
+      );
+      snapshot.tickets![0].ticket_attributes = internalAttributes();
+
+      const result = await runCli('import', writeSnapshot(snapshot));
+
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ticket_type_attributes: 6, tickets: 1 });
+      const { rows: attributes } = await t.db.query<{ name: string }>(
+        'SELECT name FROM ticket_type_attributes WHERE workspace_id = $1 AND id >= 300 ORDER BY id',
+        [ws],
+      );
+      expect(attributes.map((a) => a.name)).toEqual(NAMES);
+      // Read as rows of (key, value), so no JavaScript object stands between the test and the stored jsonb.
+      const { rows: stored } = await t.db.query<{ key: string; value: string }>(
+        `SELECT key, value FROM tickets, jsonb_each_text(attributes)
+          WHERE workspace_id = $1 AND id = 447 ORDER BY key COLLATE "C"`,
+        [ws],
+      );
+      expect(stored).toEqual([
+        { key: '__proto__', value: 'p' },
+        { key: '_default_title_', value: 'Login fails' },
+        { key: 'constructor', value: 'c' },
+        { key: 'hasOwnProperty', value: 'h' },
+        { key: 'toString', value: 't' },
+      ]);
+    });
+
+    it('refuses such a name when the ticket type lacks it, naming it, and writes nothing', async () => {
+      const ws = newWorkspaceId();
+      const snapshot = operatingExample(ws);
+      snapshot.tickets![0].ticket_attributes = internalAttributes();
+
+      const result = await runCli('import', writeSnapshot(snapshot));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      for (const name of NAMES) {
+        expect(result.stderr).toContain(
+          `tickets[0] (id "447").ticket_attributes.${name}: not an attribute of ticket type "71"`,
+        );
+      }
+      expect(await workspaceExists(ws)).toBe(false);
+    });
+  });
+
   describe('import of a broken snapshot: exit 1, the problem named on stderr, nothing written', () => {
     type Breakage = [name: string, where: string[], breakIt: (s: Snapshot, ticket: SnapshotTicket) => void];
     const cases: Breakage[] = [

@@ -142,6 +142,90 @@ describe('checkSnapshot', () => {
   });
 });
 
+describe('attribute names that are JavaScript internals (issue #9 point 6)', () => {
+  const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+  const withInternals = (): Snapshot => {
+    const s = example();
+    s.tickets![0].ticket_attributes = JSON.parse(
+      '{"_default_title_":"Login fails","__proto__":"p","constructor":"c","toString":"t","hasOwnProperty":"h"}',
+    ) as Record<string, unknown>;
+    return s;
+  };
+
+  it('accepts them when the ticket type has them (in the file or in the workspace)', () => {
+    const inFile = withInternals();
+    inFile.ticket_types![0].ticket_type_attributes!.push(
+      ...NAMES.map((name, i) => ({ id: String(300 + i), name, data_type: 'string' as const })),
+    );
+    expect(checkSnapshot(inFile, EMPTY_WORKSPACE)).toEqual([]);
+
+    const stored = withInternals();
+    const existing: ExistingWorkspace = {
+      ...EMPTY_WORKSPACE,
+      attributes: new Map([
+        [
+          '71',
+          new Map(
+            NAMES.map((name, i) => [
+              name,
+              {
+                id: String(300 + i),
+                name,
+                dataType: 'string' as const,
+                requiredToCreate: false,
+                inputOptions: null,
+              },
+            ]),
+          ),
+        ],
+      ]),
+    };
+    expect(checkSnapshot(stored, existing)).toEqual([]);
+  });
+
+  it('names each one the ticket type lacks', () => {
+    expect(checkSnapshot(withInternals(), EMPTY_WORKSPACE)).toEqual(
+      NAMES.map(
+        (name) => `tickets[0] (id "447").ticket_attributes.${name}: not an attribute of ticket type "71"`,
+      ),
+    );
+  });
+
+  it('checks their values like any other attribute', () => {
+    const s = withInternals();
+    s.ticket_types![0].ticket_type_attributes!.push({ id: '300', name: '__proto__', data_type: 'integer' });
+    expect(checkSnapshot(s, EMPTY_WORKSPACE)).toContain(
+      'tickets[0] (id "447").ticket_attributes.__proto__: __proto__ must be an integer between -2^53 and 2^53',
+    );
+  });
+});
+
+describe('timestamps and ids are safe integers (issue #9 point 5)', () => {
+  it.each([
+    ['tickets[0].created_at', (s: Snapshot) => (s.tickets![0].created_at = 2 ** 53)],
+    ['tickets[0].updated_at', (s: Snapshot) => (s.tickets![0].updated_at = Number.MAX_SAFE_INTEGER)],
+    ['ticket_types[0].created_at', (s: Snapshot) => (s.ticket_types![0].created_at = 2 ** 60)],
+    [
+      'tickets[0].ticket_parts[0].created_at',
+      (s: Snapshot) => (s.tickets![0].ticket_parts![0].created_at = 2 ** 53 + 2),
+    ],
+    ['tickets[0].ticket_id', (s: Snapshot) => (s.tickets![0].ticket_id = 2 ** 53)],
+  ])('refuses %s beyond 2^53 - 1, naming the object and the field', (where, breakIt) => {
+    const s = example();
+    breakIt(s);
+    const problems = parseProblems(JSON.stringify(s));
+    expect(problems).toContainEqual(
+      expect.stringMatching(new RegExp(`^${where.replace(/[[\].]/g, '\\$&')}: must be <=`)),
+    );
+  });
+
+  it('accepts the largest timestamp it stores (9999-12-31T23:59:59Z)', () => {
+    const s = example();
+    s.tickets![0].created_at = 253402300799;
+    expect(parseProblems(JSON.stringify(s))).toEqual([]);
+  });
+});
+
 describe('capProblems', () => {
   it('keeps a short list as it is', () => {
     expect(capProblems(['a', 'b'])).toEqual(['a', 'b']);

@@ -91,10 +91,13 @@ export function attributeRows(t: SnapshotTicketType) {
 }
 
 export function ticketRow(t: SnapshotTicket, rules: ReadonlyMap<string, AttributeRule> | undefined) {
-  const attributes: Record<string, AttributeValue> = {};
-  for (const [name, value] of Object.entries(t.ticket_attributes ?? {})) {
-    if (value !== null) attributes[name] = importedValue(rules?.get(name), value);
-  }
+  // Object.fromEntries defines own properties, so an attribute named `__proto__` is stored as one
+  // (`attributes[name] = value` on a plain object would set its prototype instead and lose the value).
+  const attributes: Record<string, AttributeValue> = Object.fromEntries(
+    Object.entries(t.ticket_attributes ?? {})
+      .filter(([, value]) => value !== null)
+      .map(([name, value]) => [name, importedValue(rules?.get(name), value)]),
+  );
   return {
     id: id(t.id),
     ticket_number: t.ticket_id === undefined ? id(t.id) : String(t.ticket_id),

@@ -7,6 +7,7 @@ const numericId = {
   ],
 };
 const optionalRef = { anyOf: [...numericId.anyOf, { type: 'null' }] };
+/** 9999-12-31T23:59:59Z: far below 2^53, so a timestamp never loses precision. */
 const unixSeconds = { type: 'integer', minimum: 0, maximum: 253402300799 };
 const text = { type: 'string' };
 const nullableText = { type: ['string', 'null'] };
@@ -129,7 +130,7 @@ export const SNAPSHOT_SCHEMA = {
           ticket_id: {
             anyOf: [
               { type: 'string', minLength: 1 },
-              { type: 'integer', minimum: 0 },
+              { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
             ],
           },
           ticket_type_id: numericId,
