@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { ImportRepository } from './import.repository';
+import type { ImportStep, OnImportProgress } from './import-progress';
+import { ImportRepository, type OnRowsWritten } from './import.repository';
 import { checkSnapshot, ImportError, parseSnapshot } from './snapshot-checker';
 import {
   adminRows,
@@ -29,12 +30,23 @@ export class ImportService {
     return parseSnapshot(text, source);
   }
 
-  async import(snapshot: Snapshot): Promise<ImportSummary> {
+  /** `onProgress` hears of each step and batch (the CLI shows it on a terminal). */
+  async import(snapshot: Snapshot, onProgress?: OnImportProgress): Promise<ImportSummary> {
     const repo = this.repository;
     const ws = snapshot.workspace.id;
+    const counter = (step: ImportStep, total: number): OnRowsWritten | undefined => {
+      if (!onProgress) return undefined;
+      let done = 0;
+      onProgress({ step, done, total });
+      return (rows) => {
+        done += rows;
+        onProgress({ step, done, total });
+      };
+    };
     return this.dataSource.transaction(async (manager) => {
       await repo.lockWorkspace(manager, ws);
       const existing = await repo.loadExisting(manager, ws);
+      onProgress?.({ step: 'checking', done: 0, total: 0 });
       const problems = checkSnapshot(snapshot, existing);
       if (problems.length > 0) throw new ImportError(problems);
 
@@ -43,7 +55,7 @@ export class ImportService {
       await repo.upsertAdmins(manager, ws, admins);
       await repo.upsertTeams(manager, ws, teamRows(snapshot));
       const contacts = contactRows(snapshot);
-      await repo.upsertContacts(manager, ws, contacts);
+      await repo.upsertContacts(manager, ws, contacts, counter('contacts', contacts.length));
       const types = snapshot.ticket_types ?? [];
       await repo.upsertTicketTypes(manager, ws, types.map(ticketTypeRow));
       const attributes = types.flatMap(attributeRows);
@@ -60,6 +72,7 @@ export class ImportService {
         manager,
         ws,
         tickets.map((t) => ticketRow(t, rules.get(String(t.ticket_type_id)))),
+        counter('tickets', tickets.length),
       );
       await repo.replaceTicketContacts(
         manager,
@@ -68,8 +81,9 @@ export class ImportService {
         tickets.flatMap(ticketContactRows),
       );
       const parts = tickets.flatMap((t) => (t.ticket_parts ?? []).map((p) => partRow(t, p)));
-      await repo.upsertParts(manager, ws, parts);
+      await repo.upsertParts(manager, ws, parts, counter('ticket parts', parts.length));
       await repo.notifyAuthChanged(manager);
+      onProgress?.({ step: 'committing', done: 0, total: 0 });
       return {
         workspace: ws,
         admins: admins.length,

@@ -62,8 +62,75 @@ describe('parseSnapshot', () => {
     expect(parseSnapshot(text, 'file.json')).toEqual(example());
   });
 
-  it('names the file when the text is not JSON', () => {
-    expect(parseProblems('{"workspace": ')).toEqual([expect.stringMatching(/^file\.json.*not valid JSON/)]);
+  it('names the file, line and column when the text is not JSON', () => {
+    expect(parseProblems('{"workspace": ')).toEqual([
+      'file.json:1:15: not valid JSON: unexpected end of input',
+    ]);
+    expect(parseProblems('{\n  "workspace": {"id": "x"},\n  "admins": [}\n}')).toEqual([
+      'file.json:3:14: not valid JSON: unexpected character "}"',
+    ]);
+  });
+
+  it('names a field neither the format nor Intercom defines, with the kind of object', () => {
+    const s = example();
+    Object.assign(s.tickets![0], { ticket_atributes: { Priority: 'High' } });
+    Object.assign(s.tickets![0].ticket_parts![0], { bodyy: 'x' });
+    Object.assign(s.ticket_types![0].ticket_type_attributes![1].input_options!.list_items![0], {
+      lable: 'x',
+    });
+    Object.assign(s.workspace, { require_if_matches: true });
+    Object.assign(s, { ticket: [] });
+    expect(parseProblems(JSON.stringify(s))).toEqual([
+      'ticket: not a field of a workspace snapshot',
+      "workspace.require_if_matches: unknown field; neither this format nor Intercom's workspace object has it",
+      "ticket_types[0].ticket_type_attributes[1].input_options.list_items[0].lable: unknown field; neither this format nor Intercom's list item object has it",
+      "tickets[0].ticket_atributes: unknown field; neither this format nor Intercom's ticket object has it",
+      "tickets[0].ticket_parts[0].bodyy: unknown field; neither this format nor Intercom's ticket part object has it",
+    ]);
+  });
+
+  it("accepts and ignores Intercom's own fields the format does not use", () => {
+    const s = example();
+    Object.assign(s.tickets![0], {
+      type: 'ticket',
+      ticket_state_internal_label: 'Submitted',
+      ticket_state_external_label: 'Submitted',
+      ticket_type: { type: 'ticket_type', id: '71' },
+      contacts: { type: 'contact.list', contacts: [] },
+    });
+    Object.assign(s.tickets![0].ticket_parts![0], { type: 'ticket_part' });
+    Object.assign(s.tickets![0].ticket_parts![0].author, { name: 'Ann Admin', email: 'ann@acme.test' });
+    Object.assign(s.ticket_types![0], { type: 'ticket_type', workspace_id: 'ws_unit' });
+    Object.assign(s.ticket_types![0].ticket_type_attributes![0], {
+      type: 'ticket_type_attribute',
+      workspace_id: 'ws_unit',
+      ticket_type_id: 71,
+    });
+    Object.assign(s.admins![0], { job_title: 'Support', away_mode_enabled: false });
+    Object.assign(s.teams![0], { type: 'team' });
+    Object.assign(s.contacts![0], { type: 'contact', name: 'C', custom_attributes: {} });
+    Object.assign(s.ticket_types![0].ticket_type_attributes![0], { input_options: { multiline: true } });
+    expect(parseProblems(JSON.stringify(s))).toEqual([]);
+  });
+
+  it('refuses fields of later API versions the format does not import yet, naming them', () => {
+    const s = example();
+    Object.assign(s.tickets![0], { open: false, ticket_state_id: '7001' });
+    expect(parseProblems(JSON.stringify(s))).toEqual([
+      "tickets[0].open: unknown field; neither this format nor Intercom's ticket object has it",
+      "tickets[0].ticket_state_id: unknown field; neither this format nor Intercom's ticket object has it",
+    ]);
+  });
+
+  it('lists at most 50 problems, then "and N more"', () => {
+    const s = example();
+    Object.assign(s.tickets![0], Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`extra_${i}`, i])));
+    const problems = parseProblems(JSON.stringify(s));
+    expect(problems).toHaveLength(51);
+    expect(problems[0]).toBe(
+      "tickets[0].extra_0: unknown field; neither this format nor Intercom's ticket object has it",
+    );
+    expect(problems[50]).toBe('... and 10 more');
   });
 
   it('names the path of a structural problem', () => {

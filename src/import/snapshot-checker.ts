@@ -3,6 +3,7 @@ import { ApiError } from '../common/errors/api-error';
 import { parseVersion } from '../common/versioning/versions';
 import { type AttributeRule, normalizeAttributeValue, storableText } from '../tickets/attribute-values';
 import type { AdminType } from '../workspaces/entities/admin.entity';
+import { findJsonSyntaxError } from './json-position';
 import { SNAPSHOT_SCHEMA } from './snapshot.schema';
 import type { Snapshot } from './snapshot.types';
 
@@ -52,7 +53,12 @@ export const EMPTY_WORKSPACE: ExistingWorkspace = {
   attributes: new Map(),
 };
 
-const validateSnapshot = new Ajv({ allErrors: true, strict: false }).compile<Snapshot>(SNAPSHOT_SCHEMA);
+// `verbose` hands describeSchemaError the failing object's schema, whose title names its kind.
+const validateSnapshot = new Ajv({
+  allErrors: true,
+  strict: false,
+  verbose: true,
+}).compile<Snapshot>(SNAPSHOT_SCHEMA);
 
 export const id = (value: string | number): string => String(value);
 export const unassigned = (value: string | number | null | undefined): value is null | undefined | '0' | 0 =>
@@ -63,8 +69,11 @@ export function parseSnapshot(text: string, source: string): Snapshot {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ImportError([`${source}: not valid JSON: ${(error as Error).message}`]);
+  } catch {
+    const at = findJsonSyntaxError(text);
+    throw new ImportError([
+      at ? `${source}:${at.line}:${at.column}: not valid JSON: ${at.reason}` : `${source}: not valid JSON`,
+    ]);
   }
   if (!validateSnapshot(parsed)) {
     throw new ImportError((validateSnapshot.errors ?? []).map(describeSchemaError));
@@ -266,6 +275,8 @@ function describeSchemaError(error: ErrorObject): string {
   const path = error.instancePath
     .split('/')
     .slice(1)
+    // JSON Pointer escapes (RFC 6901): a key holding "/" or "~" is named as written.
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((segment) => (/^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`))
     .join('')
     .replace(/^\./, '');
@@ -275,5 +286,24 @@ function describeSchemaError(error: ErrorObject): string {
   if (error.keyword === 'enum') {
     return `${where}: must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   }
+  if (error.keyword === 'additionalProperties') {
+    const field = String(error.params.additionalProperty);
+    const kind = schemaTitle(error.parentSchema);
+    return kind === 'snapshot'
+      ? `${path ? `${path}.` : ''}${field}: not a field of a workspace snapshot`
+      : `${path ? `${path}.` : ''}${field}: unknown field; neither this format nor Intercom's ${kind} object has it`;
+  }
   return `${where}: ${error.message ?? 'is invalid'}`;
+}
+
+function schemaTitle(schema: unknown): string {
+  if (
+    typeof schema === 'object' &&
+    schema !== null &&
+    'title' in schema &&
+    typeof schema.title === 'string'
+  ) {
+    return schema.title;
+  }
+  return 'object';
 }
