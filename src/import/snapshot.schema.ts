@@ -1,3 +1,8 @@
+import { ASSIGNED_TO_TYPES } from '../tickets/entities/ticket-part.entity';
+import { DATA_TYPES } from '../tickets/entities/ticket-type-attribute.entity';
+import { TICKET_STATES } from '../tickets/entities/ticket.entity';
+import { ADMIN_TYPES } from '../workspaces/entities/admin.entity';
+
 /** JSON Schema of a workspace snapshot (OPERATING.md "Workspace snapshot"): structure only; references are
  * checked by the importer. Ids may be given as strings or integers, as Intercom exports do both. */
 
@@ -115,7 +120,8 @@ const optionalRef = { anyOf: [...numericId.anyOf, { type: 'null' }] };
 const unixSeconds = { type: 'integer', minimum: 0, maximum: 253402300799 };
 const text = { type: 'string' };
 const nullableText = { type: ['string', 'null'] };
-const state = { enum: ['submitted', 'in_progress', 'waiting_on_customer', 'resolved'] };
+const state = { enum: TICKET_STATES };
+const adminType = { enum: ADMIN_TYPES };
 
 export const SNAPSHOT_SCHEMA = {
   type: 'object',
@@ -134,7 +140,7 @@ export const SNAPSHOT_SCHEMA = {
       type: 'array',
       items: objectOf('admin', ['id', 'name'], {
         id: numericId,
-        type: { enum: ['admin', 'bot'] },
+        type: adminType,
         name: { type: 'string', minLength: 1 },
         email: text,
       }),
@@ -172,7 +178,7 @@ export const SNAPSHOT_SCHEMA = {
             id: numericId,
             name: { type: 'string', minLength: 1 },
             description: text,
-            data_type: { enum: ['string', 'list', 'integer', 'decimal', 'boolean', 'datetime', 'files'] },
+            data_type: { enum: DATA_TYPES },
             // Free-form in Intercom (`multiline`, ...): only its list items are read.
             input_options: {
               type: ['object', 'null'],
@@ -226,12 +232,12 @@ export const SNAPSHOT_SCHEMA = {
             id: numericId,
             part_type: { type: 'string', minLength: 1 },
             body: nullableText,
-            author: objectOf('part author', ['id'], { type: { enum: ['admin', 'bot'] }, id: numericId }),
+            author: objectOf('part author', ['id'], { type: adminType, id: numericId }),
             ticket_state: state,
             previous_ticket_state: state,
             assigned_to: {
               ...objectOf('part assignee', [], {
-                type: { enum: ['admin', 'team', 'nobody_admin'] },
+                type: { enum: ASSIGNED_TO_TYPES },
                 id: optionalRef,
               }),
               type: ['object', 'null'],
