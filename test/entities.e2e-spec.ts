@@ -9,6 +9,8 @@ import { testDatabaseUrl } from './support/app';
  * database and TypeORM compares every entity with what they built: the diff must be empty, so an entity and
  * its migration change together or this fails, naming the statements that would reconcile them.
  */
+const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+
 describe('entities match the migrations', () => {
   const database = `entities_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   let admin: Client;
@@ -36,6 +38,24 @@ describe('entities match the migrations', () => {
     const diff = await dataSource.driver.createSchemaBuilder().log();
 
     expect(diff.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  // TypeORM's diff compares check constraints by name only, so their closed lists are compared here.
+  it("every check constraint allows exactly the values its entity's list allows", async () => {
+    const literals = (expression: string): string[] =>
+      [...expression.matchAll(/'([^']*)'/g)].map((match) => match[1]).sort();
+    const stored = await dataSource.query<{ table: string; name: string; definition: string }[]>(
+      `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS definition
+         FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace`,
+    );
+    const declared = dataSource.entityMetadatas.flatMap((m) =>
+      m.checks.map((check) => ({ table: m.tableName, name: check.name, values: literals(check.expression) })),
+    );
+
+    expect(declared.length).toBeGreaterThan(0);
+    expect(
+      stored.map((c) => ({ table: c.table, name: c.name, values: literals(c.definition) })).sort(byName),
+    ).toEqual(declared.sort(byName));
   });
 
   it('every entity maps a table the migrations create', async () => {
