@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot, SnapshotTicket } from '../src/import/snapshot.types';
@@ -14,11 +14,17 @@ const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 type CliResult = { code: number | null; stdout: string; stderr: string };
 
 function runCli(...args: string[]): Promise<CliResult> {
+  return runCliWithInput(undefined, ...args);
+}
+
+/** The CLI with `input` on its standard input (undefined: an empty, closed one). */
+function runCliWithInput(input: string | undefined, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
     });
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -186,6 +192,7 @@ describe('CLI (OPERATING.md)', () => {
       const result = await runCli('import', writeSnapshot(operatingExample(ws)));
 
       expect(result.code).toBe(0);
+      expect(result.stderr).toBe(''); // stderr is no terminal here: no progress, nothing else
       expect(result.stdout.endsWith('\n')).toBe(true);
       expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
       expect(JSON.parse(result.stdout)).toEqual(summaryOf(ws));
@@ -260,6 +267,65 @@ describe('CLI (OPERATING.md)', () => {
     });
   });
 
+  describe('import of attribute names that are JavaScript internals (issue #9 point 6)', () => {
+    const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+    /** JSON.parse makes `__proto__` an own key, as it is in a file; JSON.stringify writes it back. */
+    const internalAttributes = (): Record<string, unknown> =>
+      JSON.parse(
+        '{"_default_title_":"Login fails","__proto__":"p","constructor":"c","toString":"t","hasOwnProperty":"h"}',
+      ) as Record<string, unknown>;
+
+    it('stores exactly those attribute names and values', async () => {
+      const ws = newWorkspaceId();
+      const snapshot = operatingExample(ws);
+      snapshot.ticket_types![0].ticket_type_attributes!.push(
+        ...NAMES.map((name, i) => ({ id: String(300 + i), name, data_type: 'string' as const })),
+      );
+      snapshot.tickets![0].ticket_attributes = internalAttributes();
+
+      const result = await runCli('import', writeSnapshot(snapshot));
+
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ticket_type_attributes: 6, tickets: 1 });
+      const { rows: attributes } = await t.db.query<{ name: string }>(
+        'SELECT name FROM ticket_type_attributes WHERE workspace_id = $1 AND id >= 300 ORDER BY id',
+        [ws],
+      );
+      expect(attributes.map((a) => a.name)).toEqual(NAMES);
+      // Read as rows of (key, value), so no JavaScript object stands between the test and the stored jsonb.
+      const { rows: stored } = await t.db.query<{ key: string; value: string }>(
+        `SELECT key, value FROM tickets, jsonb_each_text(attributes)
+          WHERE workspace_id = $1 AND id = 447 ORDER BY key COLLATE "C"`,
+        [ws],
+      );
+      expect(stored).toEqual([
+        { key: '__proto__', value: 'p' },
+        { key: '_default_title_', value: 'Login fails' },
+        { key: 'constructor', value: 'c' },
+        { key: 'hasOwnProperty', value: 'h' },
+        { key: 'toString', value: 't' },
+      ]);
+    });
+
+    it('refuses such a name when the ticket type lacks it, naming it, and writes nothing', async () => {
+      const ws = newWorkspaceId();
+      const snapshot = operatingExample(ws);
+      snapshot.tickets![0].ticket_attributes = internalAttributes();
+
+      const result = await runCli('import', writeSnapshot(snapshot));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      for (const name of NAMES) {
+        expect(result.stderr).toContain(
+          `tickets[0] (id "447").ticket_attributes.${name}: not an attribute of ticket type "71"`,
+        );
+      }
+      expect(await workspaceExists(ws)).toBe(false);
+    });
+  });
+
   describe('import of a broken snapshot: exit 1, the problem named on stderr, nothing written', () => {
     type Breakage = [name: string, where: string[], breakIt: (s: Snapshot, ticket: SnapshotTicket) => void];
     const cases: Breakage[] = [
@@ -319,6 +385,16 @@ describe('CLI (OPERATING.md)', () => {
         (s, ticket) => s.tickets!.push({ ...ticket, ticket_parts: [] }),
       ],
       [
+        'a misspelt field (ticket_atributes)',
+        ['tickets[0].ticket_atributes', 'unknown field', "Intercom's ticket object"],
+        (_, ticket) => Object.assign(ticket, { ticket_atributes: { Priority: 'High' } }),
+      ],
+      [
+        'a field of a later API version the format does not import yet (open)',
+        ['tickets[0].open', 'unknown field'],
+        (_, ticket) => Object.assign(ticket, { open: false }),
+      ],
+      [
         'a string PostgreSQL cannot store (NUL)',
         ['contacts[0].email', 'NUL'],
         (s) => {
@@ -343,16 +419,128 @@ describe('CLI (OPERATING.md)', () => {
     });
   });
 
+  describe('import, as a user meets it (issue #10 point 12)', () => {
+    const example = (): string => readFileSync(join(ROOT, 'examples', 'workspace.json'), 'utf8');
+
+    it('reads standard input for "-": the shipped example, in a workspace of its own', async () => {
+      const ws = newWorkspaceId();
+      const text = example().replace('"ecahpwf5"', JSON.stringify(ws));
+      expect(text).toContain(ws);
+
+      const result = await runCliWithInput(text, 'import', '-');
+
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual(summaryOf(ws));
+      const row = await ticketRow(t.db, ws, '447');
+      expect(row).toMatchObject({ state: 'submitted', admin_assignee_id: null, team_assignee_id: null });
+      expect(row.attributes).toEqual({ _default_title_: 'Login fails', Priority: 'High' });
+      const parts = await partRows(t.db, ws, '447');
+      expect(parts.map((p) => [p.id, p.part_type, p.author_id])).toEqual([['100', 'comment', '991267719']]);
+      const { rows: contacts } = await t.db.query(
+        'SELECT contact_id FROM ticket_contacts WHERE workspace_id = $1 AND ticket_id = 447',
+        [ws],
+      );
+      expect(contacts).toEqual([{ contact_id: '6657abe76abd0164c24b0df3' }]);
+    });
+
+    it('names standard input in messages and writes nothing', async () => {
+      const result = await runCliWithInput('{"workspace": {"id": "cli_stdin"}, "tickets": [', 'import', '-');
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('standard input:1:');
+      expect(result.stderr).toContain('not valid JSON');
+      expect(await workspaceExists('cli_stdin')).toBe(false);
+    });
+
+    it('lists at most 50 problems and then says how many more there are', async () => {
+      const ws = newWorkspaceId();
+      const snapshot = operatingExample(ws);
+      const ticket = snapshot.tickets![0];
+      snapshot.tickets = Array.from({ length: 60 }, (_, i) => ({
+        ...ticket,
+        id: String(1000 + i),
+        ticket_type_id: '999',
+        ticket_attributes: {},
+        ticket_parts: [],
+      }));
+
+      const result = await runCli('import', writeSnapshot(snapshot));
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1 + 50 + 1);
+      expect(lines[1]).toContain('tickets[0] (id "1000").ticket_type_id: ticket type "999" not found');
+      expect(lines[50]).toContain('tickets[49] (id "1049")');
+      expect(lines[51].trim()).toBe('... and 10 more');
+      expect(await workspaceExists(ws)).toBe(false);
+    });
+
+    it('--help points to the example snapshot in the repository', async () => {
+      const result = await runCli('import', '--help');
+
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('examples/workspace.json');
+      expect(result.stdout).toContain('- to read standard input');
+      expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('examples/workspace.json');
+    });
+
+    const hasScript = spawnSync('script', ['--version']).status === 0;
+    (hasScript ? it : it.skip)(
+      'shows progress on a terminal (stderr), never in the summary on stdout',
+      async () => {
+        const ws = newWorkspaceId();
+        const file = writeSnapshot(operatingExample(ws));
+        const summaryFile = join(dir, `${randomUUID()}.out`);
+        const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
+        // util-linux script(1) runs the command on a pseudo-terminal; stdout goes to a file, so only
+        // stderr is the terminal.
+        const command = [process.execPath, CLI, 'import', file].map(quote).join(' ');
+        const terminal = await new Promise<CliResult>((resolve, reject) => {
+          const child = spawn('script', ['-qec', `${command} > ${quote(summaryFile)}`, '/dev/null'], {
+            cwd: ROOT,
+            env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
+          });
+          let stdout = '';
+          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+          child.stdin.end();
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+        });
+
+        expect(terminal.code).toBe(0);
+        expect(terminal.stdout).toContain('importing: tickets 1/1 (100%)');
+        expect(terminal.stdout).toContain('importing: ticket parts 1/1 (100%)');
+        expect(terminal.stdout.endsWith('\r\u001b[K')).toBe(true); // the line is erased at the end
+        const summary = readFileSync(summaryFile, 'utf8');
+        expect(summary.trimEnd().split('\n')).toHaveLength(1);
+        expect(JSON.parse(summary)).toEqual(summaryOf(ws));
+        expect((await dumpWorkspace(ws)).tickets).toHaveLength(1);
+      },
+    );
+  });
+
   describe('import of an unreadable file', () => {
-    it('rejects a file that is not JSON, naming the file', async () => {
+    it('rejects a file that is not JSON, naming the file, line and column', async () => {
       const file = writeSnapshot('{"workspace": {"id": "cli_broken"');
       const result = await runCli('import', file);
 
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toContain(file);
-      expect(result.stderr).toContain('not valid JSON');
+      expect(result.stderr).toContain(`${file}:1:34: not valid JSON: unexpected end of input`);
       expect(await workspaceExists('cli_broken')).toBe(false);
+    });
+
+    it('reports where a file stops being JSON on a later line', async () => {
+      const file = writeSnapshot('{\n  "workspace": {"id": "cli_broken2"},\n  "tickets": [}\n}');
+      const result = await runCli('import', file);
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`${file}:3:15: not valid JSON: unexpected character "}"`);
+      expect(await workspaceExists('cli_broken2')).toBe(false);
     });
 
     it('rejects a missing file, naming it', async () => {

@@ -6,7 +6,9 @@ import { TokensService, UnknownWorkspaceError } from '../auth/tokens.service';
 import { ConfigError, loadConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
 import { prepareDatabase } from '../database/prepare-database';
-import { ImportError, ImportService } from '../import/import.service';
+import { ImportService } from '../import/import.service';
+import { terminalProgress } from '../import/import-progress';
+import { ImportError, parseSnapshot } from '../import/snapshot-checker';
 
 /** A problem with the command's input: printed on stderr, exit code 1, nothing written. */
 class UsageError extends Error {}
@@ -25,6 +27,12 @@ async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Pr
   }
 }
 
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export function buildProgram(out: (text: string) => void): Command {
   const program = new Command('cli')
     .description('Intercom tickets service: import workspace snapshots and manage access tokens')
@@ -34,17 +42,43 @@ export function buildProgram(out: (text: string) => void): Command {
 
   program
     .command('import')
-    .description('load a workspace snapshot (JSON, OPERATING.md format); prints a one-line JSON summary')
-    .argument('<file>', 'path to the snapshot file')
+    .description(
+      'load a workspace snapshot (JSON, OPERATING.md format; an example: examples/workspace.json); prints a one-line JSON summary',
+    )
+    .argument('<file>', 'path to the snapshot file, or - to read standard input')
+    .addHelpText(
+      'after',
+      `
+Example:
+  npm run --silent cli -- import examples/workspace.json
+  cat snapshot.json | npm run --silent cli -- import -
+
+Progress is shown on stderr when it is a terminal; stdout holds only the summary.`,
+    )
     .action(async (file: string) => {
-      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        throw new UsageError(`${file}: cannot read file (${error.code ?? error.message})`);
-      });
-      const summary = await withDatabase(async (dataSource) => {
-        const importer = new ImportService(dataSource);
-        return importer.import(importer.parse(text, file));
-      });
-      out(`${JSON.stringify(summary)}\n`);
+      const progress = terminalProgress(process.stderr);
+      try {
+        const fromStdin = file === '-';
+        const source = fromStdin ? 'standard input' : file;
+        progress.report({ step: 'reading', done: 0, total: 0 });
+        const text = await (fromStdin ? readStandardInput() : readFile(file, 'utf8')).catch(
+          (error: NodeJS.ErrnoException) => {
+            throw new UsageError(
+              `${source}: cannot read ${fromStdin ? 'it' : 'file'} (${error.code ?? error.message})`,
+            );
+          },
+        );
+        progress.report({ step: 'validating', done: 0, total: 0 });
+        // A broken file is refused before any database is opened (or an embedded one started).
+        const snapshot = parseSnapshot(text, source);
+        const summary = await withDatabase((dataSource) =>
+          new ImportService(dataSource).import(snapshot, progress.report),
+        );
+        progress.finish();
+        out(`${JSON.stringify(summary)}\n`);
+      } finally {
+        progress.finish();
+      }
     });
 
   const token = program.command('token').description('create or revoke access tokens');

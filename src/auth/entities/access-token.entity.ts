@@ -1,12 +1,19 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Workspace } from '../../workspaces/entities/workspace.entity';
 
 /** A bearer token, stored only as its SHA-256 hash and bound to one workspace. */
+@ForeignKey(() => Workspace, ['workspaceId'], ['workspace_id'], {
+  name: 'access_tokens_workspace_id_fkey',
+  onDelete: 'CASCADE',
+})
+// Authentication starts from the token alone, before the workspace is known.
+@Index('access_tokens_by_hash', ['tokenHash'], { unique: true })
 @Entity({ name: 'access_tokens' })
 export class AccessToken {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })
   workspaceId!: string;
 
-  @PrimaryColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
   @Column({ type: 'text', default: '' })

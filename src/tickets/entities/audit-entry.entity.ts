@@ -1,14 +1,25 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Workspace } from '../../workspaces/entities/workspace.entity';
+import { Ticket } from './ticket.entity';
 
 export type FieldChange = { before: unknown; after: unknown };
 
 /** One row per committed update, written in the update's own transaction. */
+@ForeignKey(() => Workspace, ['workspaceId'], ['workspace_id'], {
+  name: 'audit_log_workspace_id_fkey',
+  onDelete: 'CASCADE',
+})
+@ForeignKey(() => Ticket, ['workspaceId', 'ticketId'], ['workspaceId', 'id'], {
+  name: 'audit_log_workspace_id_ticket_id_fkey',
+  onDelete: 'CASCADE',
+})
+@Index('audit_log_by_ticket', ['workspaceId', 'ticketId', 'id'])
 @Entity({ name: 'audit_log' })
 export class AuditEntry {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })
   workspaceId!: string;
 
-  @PrimaryColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
   @Column({ name: 'ticket_id', type: 'bigint' })

@@ -1,5 +1,10 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Workspace } from '../../workspaces/entities/workspace.entity';
 
+@ForeignKey(() => Workspace, ['workspaceId'], ['workspace_id'], {
+  name: 'contacts_workspace_id_fkey',
+  onDelete: 'CASCADE',
+})
 @Entity({ name: 'contacts' })
 export class Contact {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })

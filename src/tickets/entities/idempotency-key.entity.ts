@@ -1,6 +1,12 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Workspace } from '../../workspaces/entities/workspace.entity';
 
 /** The stored first response of a PUT sent with an Idempotency-Key, replayed for 24 h. */
+@ForeignKey(() => Workspace, ['workspaceId'], ['workspace_id'], {
+  name: 'idempotency_keys_workspace_id_fkey',
+  onDelete: 'CASCADE',
+})
+@Index('idempotency_keys_expiry', ['expiresAt'])
 @Entity({ name: 'idempotency_keys' })
 export class IdempotencyKey {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })

@@ -1,5 +1,14 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Contact } from './contact.entity';
+import { Ticket } from './ticket.entity';
 
+@ForeignKey(() => Ticket, ['workspaceId', 'ticketId'], ['workspaceId', 'id'], {
+  name: 'ticket_contacts_workspace_id_ticket_id_fkey',
+  onDelete: 'CASCADE',
+})
+@ForeignKey(() => Contact, ['workspaceId', 'contactId'], ['workspaceId', 'id'], {
+  name: 'ticket_contacts_workspace_id_contact_id_fkey',
+})
 @Entity({ name: 'ticket_contacts' })
 export class TicketContact {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })

@@ -1,4 +1,6 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Admin } from '../../workspaces/entities/admin.entity';
+import { Ticket } from './ticket.entity';
 import type { TicketState } from './ticket.entity';
 
 export type PartAttachment = {
@@ -11,14 +13,28 @@ export type PartAttachment = {
   height?: number;
 };
 
-export type AssignedToType = 'admin' | 'team' | 'nobody_admin';
+export const ASSIGNED_TO_TYPES = ['admin', 'team', 'nobody_admin'] as const;
+export type AssignedToType = (typeof ASSIGNED_TO_TYPES)[number];
 
+@ForeignKey(() => Ticket, ['workspaceId', 'ticketId'], ['workspaceId', 'id'], {
+  name: 'ticket_parts_workspace_id_ticket_id_fkey',
+  onDelete: 'CASCADE',
+})
+@ForeignKey(() => Admin, ['workspaceId', 'authorId'], ['workspaceId', 'id'], {
+  name: 'ticket_parts_workspace_id_author_id_fkey',
+})
+// The response reads a ticket's newest 500 parts and counts them: both walk this index backwards.
+@Index('ticket_parts_by_ticket', ['workspaceId', 'ticketId', 'id'])
+@Check(
+  'ticket_parts_assigned_to_type_check',
+  `assigned_to_type IN (${ASSIGNED_TO_TYPES.map((type) => `'${type}'`).join(', ')})`,
+)
 @Entity({ name: 'ticket_parts' })
 export class TicketPart {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })
   workspaceId!: string;
 
-  @PrimaryColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
   @Column({ name: 'ticket_id', type: 'bigint' })

@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { TicketType } from './ticket-type.entity';
 
 export const DATA_TYPES = ['string', 'list', 'integer', 'decimal', 'boolean', 'datetime', 'files'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
@@ -6,12 +7,25 @@ export type DataType = (typeof DATA_TYPES)[number];
 export type ListItem = { id: string; label: string; archived?: boolean };
 export type InputOptions = { list_items?: ListItem[]; [option: string]: unknown };
 
+@ForeignKey(() => TicketType, ['workspaceId', 'ticketTypeId'], ['workspaceId', 'id'], {
+  name: 'ticket_type_attributes_workspace_id_ticket_type_id_fkey',
+  onDelete: 'CASCADE',
+})
+@Unique('ticket_type_attributes_workspace_id_ticket_type_id_name_key', [
+  'workspaceId',
+  'ticketTypeId',
+  'name',
+])
+@Check(
+  'ticket_type_attributes_data_type_check',
+  `data_type IN (${DATA_TYPES.map((type) => `'${type}'`).join(', ')})`,
+)
 @Entity({ name: 'ticket_type_attributes' })
 export class TicketTypeAttribute {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })
   workspaceId!: string;
 
-  @PrimaryColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
   @Column({ name: 'ticket_type_id', type: 'bigint' })

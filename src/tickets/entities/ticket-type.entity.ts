@@ -1,11 +1,16 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Workspace } from '../../workspaces/entities/workspace.entity';
 
+@ForeignKey(() => Workspace, ['workspaceId'], ['workspace_id'], {
+  name: 'ticket_types_workspace_id_fkey',
+  onDelete: 'CASCADE',
+})
 @Entity({ name: 'ticket_types' })
 export class TicketType {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })
   workspaceId!: string;
 
-  @PrimaryColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
   @Column({ type: 'text' })

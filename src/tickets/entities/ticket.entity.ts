@@ -1,16 +1,29 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Admin } from '../../workspaces/entities/admin.entity';
+import { Team } from '../../workspaces/entities/team.entity';
+import { TicketType } from './ticket-type.entity';
 
 export const TICKET_STATES = ['submitted', 'in_progress', 'waiting_on_customer', 'resolved'] as const;
 export type TicketState = (typeof TICKET_STATES)[number];
 
 export type AttributeValue = string | number | boolean | null | unknown[] | Record<string, unknown>;
 
+@ForeignKey(() => TicketType, ['workspaceId', 'ticketTypeId'], ['workspaceId', 'id'], {
+  name: 'tickets_workspace_id_ticket_type_id_fkey',
+})
+@ForeignKey(() => Admin, ['workspaceId', 'adminAssigneeId'], ['workspaceId', 'id'], {
+  name: 'tickets_workspace_id_admin_assignee_id_fkey',
+})
+@ForeignKey(() => Team, ['workspaceId', 'teamAssigneeId'], ['workspaceId', 'id'], {
+  name: 'tickets_workspace_id_team_assignee_id_fkey',
+})
+@Check('tickets_state_check', `state IN (${TICKET_STATES.map((state) => `'${state}'`).join(', ')})`)
 @Entity({ name: 'tickets' })
 export class Ticket {
   @PrimaryColumn({ name: 'workspace_id', type: 'text' })
   workspaceId!: string;
 
-  @PrimaryColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
 
   /** The Inbox number (`ticket_id` on the wire); never used for lookups. */
