@@ -107,7 +107,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       );
     }
     if (res.headersSent) return;
-    if (error.status === 503) res.setHeader('Retry-After', '1');
+    // Both are "try again shortly": nothing was written, and the same request may well succeed in a second.
+    if (error.status === 503 || error.code === 'idempotency_key_in_use') res.setHeader('Retry-After', '1');
     res.status(error.status).json(toErrorList(error, req.requestId ?? null));
   }
 }
