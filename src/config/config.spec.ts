@@ -41,7 +41,16 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       corsOrigins: [],
       authCacheTtlMs: 5_000,
+      ticketQueueLimit: 100,
+      workspaceDbConnections: 5,
     });
+  });
+
+  it('caps the connections of one workspace at the pool size', () => {
+    expect(loadConfig({ DB_POOL_SIZE: '3' }).workspaceDbConnections).toBe(3);
+    expect(loadConfig({ DB_POOL_SIZE: '20', WORKSPACE_DB_CONNECTIONS: '12' }).workspaceDbConnections).toBe(
+      12,
+    );
   });
 
   it('coerces integers and booleans, and treats an empty value as unset', () => {
@@ -92,6 +101,12 @@ describe('loadConfig', () => {
     ['SHUTDOWN_TIMEOUT_MS', '-1', 'SHUTDOWN_TIMEOUT_MS: SHUTDOWN_TIMEOUT_MS must not be less than 0'],
     ['AUTH_CACHE_TTL_MS', '60001', 'AUTH_CACHE_TTL_MS: AUTH_CACHE_TTL_MS must not be greater than 60000'],
     ['AUTH_CACHE_TTL_MS', '1s', 'AUTH_CACHE_TTL_MS must be an integer (got "1s")'],
+    ['TICKET_QUEUE_LIMIT', '-1', 'TICKET_QUEUE_LIMIT: TICKET_QUEUE_LIMIT must not be less than 0'],
+    [
+      'WORKSPACE_DB_CONNECTIONS',
+      '0',
+      'WORKSPACE_DB_CONNECTIONS: WORKSPACE_DB_CONNECTIONS must not be less than 1',
+    ],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(problems({ [name]: value })).toContain(message);
   });

@@ -53,6 +53,12 @@ export class EnvSchema {
 
   @IsInt() @Min(0) @Max(60_000)
   AUTH_CACHE_TTL_MS = 5_000;
+
+  @IsInt() @Min(0) @Max(100_000)
+  TICKET_QUEUE_LIMIT = 100;
+
+  @IsInt() @Min(1) @Max(200)
+  WORKSPACE_DB_CONNECTIONS = 5;
 } // prettier-ignore
 
 export type AppConfig = {
@@ -74,6 +80,10 @@ export type AppConfig = {
   corsOrigins: string[];
   /** How long a valid token's principal may be reused without a lookup; 0 turns the cache off. */
   authCacheTtlMs: number;
+  /** Updates of one ticket that may wait in this process behind the one running; more get 503 at once. */
+  ticketQueueLimit: number;
+  /** Pool connections one workspace's updates may hold at once (at most DB_POOL_SIZE). */
+  workspaceDbConnections: number;
 };
 
 const INTEGER_KEYS = new Set<string>([
@@ -85,6 +95,8 @@ const INTEGER_KEYS = new Set<string>([
   'REQUEST_TIMEOUT_MS',
   'SHUTDOWN_TIMEOUT_MS',
   'AUTH_CACHE_TTL_MS',
+  'TICKET_QUEUE_LIMIT',
+  'WORKSPACE_DB_CONNECTIONS',
 ]);
 
 const SECRET_KEYS = new Set(['DATABASE_URL', 'REDIS_URL']);
@@ -133,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((origin) => origin.trim())
       .filter(Boolean),
     authCacheTtlMs: schema.AUTH_CACHE_TTL_MS,
+    ticketQueueLimit: schema.TICKET_QUEUE_LIMIT,
+    workspaceDbConnections: Math.min(schema.WORKSPACE_DB_CONNECTIONS, schema.DB_POOL_SIZE),
   };
 }
 

@@ -28,6 +28,9 @@ export class GuardedClient extends Client {
   }
 }
 
+/** How long a request may wait for a pool connection (and, in memory, for its turn: tickets.service.ts). */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
 /** One definition of the connection, shared by the server, the CLI, migrations and the tests. */
 export function dataSourceOptions(url: string, poolSize = 10, statementTimeoutMs = 0): DataSourceOptions {
   return {
@@ -45,7 +48,7 @@ export function dataSourceOptions(url: string, poolSize = 10, statementTimeoutMs
       Client: GuardedClient,
       max: poolSize,
       // Fail fast instead of queueing forever when the database is gone (BEHAVIOUR.md §4: 503).
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       application_name: 'intercom-tickets-service',
       // A request never waits on the database longer than the request timeout (0: no limit, for the CLI);
