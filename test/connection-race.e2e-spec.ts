@@ -174,6 +174,20 @@ describe('database connections killed again and again under load', () => {
         expect(audit.length).toBeGreaterThanOrEqual(ok.length + extra);
       }
       expect(server.stderr()).not.toMatch(/Unhandled 'error' event/);
+      // Each lost connection is one warning with the error's code, never the driver's message or the address.
+      const lost = server
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('database connection lost'));
+      expect(lost.length).toBeGreaterThan(0);
+      expect(
+        lost.filter(
+          (line) => !/database connection lost \((57P01|connection terminated)\); the pool/.test(line),
+        ),
+      ).toEqual([]);
+      expect(
+        lost.filter((line) => line.includes(`:${new URL(url).port}`) || line.includes(database)),
+      ).toEqual([]);
 
       // And it still shuts down cleanly.
       server.child.kill('SIGTERM');

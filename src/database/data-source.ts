@@ -22,8 +22,11 @@ export class GuardedClient extends Client {
     this.on('error', (error: Error & { code?: string }) => {
       if (logged) return;
       logged = true;
-      // The code only: a driver message may name the host and port.
-      logger.warn(`database connection lost (${error.code ?? error.name}); the pool replaces it`);
+      // The code only: a driver message may name the host and port. No code: node-postgres's "Connection
+      // terminated unexpectedly", which a FATAL is followed by when it reached a query first.
+      logger.warn(
+        `database connection lost (${error.code ?? 'connection terminated'}); the pool replaces it`,
+      );
     });
   }
 }
