@@ -95,7 +95,7 @@ const APPLY_SQL = named(
   `WITH updated AS (
          UPDATE tickets
             SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
-                is_shared = $7, updated_at = now(), version = version + 1
+                is_shared = $7, updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
           WHERE workspace_id = $1 AND id = $2
          RETURNING updated_at, version
        ), inserted AS (
@@ -103,14 +103,14 @@ const APPLY_SQL = named(
                                    previous_ticket_state, assigned_to_type, assigned_to_id, created_at, updated_at)
          SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
                 p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
-                now(), now()
+                (SELECT updated_at FROM updated), (SELECT updated_at FROM updated)
            FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
          RETURNING workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
                    assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
        ), audited AS (
          INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
                                 idempotency_key, version_before, version_after, created_at)
-         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, now() FROM updated
+         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, updated.updated_at FROM updated
          RETURNING id
        ), recent AS (
          SELECT * FROM (

@@ -241,6 +241,7 @@ describe('contention on one ticket', () => {
     const refused = responses.filter((r) => r.status !== 200);
     for (const r of refused) {
       expect(r.status).toBe(409);
+      expect(r.headers['retry-after']).toBe('1');
       expect(r.body).toEqual({ type: 'error.list', request_id: r.headers['x-request-id'], errors: [IN_USE] });
     }
     const original = served.filter((r) => r.headers['idempotent-replayed'] === undefined);
@@ -275,6 +276,7 @@ describe('contention on one ticket', () => {
       );
       for (const r of others) {
         expect(r.status).toBe(409);
+        expect(r.headers['retry-after']).toBe('1');
         expect(r.body).toEqual({
           type: 'error.list',
           request_id: r.headers['x-request-id'],

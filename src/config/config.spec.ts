@@ -44,7 +44,16 @@ describe('loadConfig', () => {
       authNegativeCacheTtlMs: 5_000,
       authFailureLimit: 300,
       authFailureWindowMs: 60_000,
+      ticketQueueLimit: 100,
+      workspaceDbConnections: 5,
     });
+  });
+
+  it('caps the connections of one workspace at the pool size', () => {
+    expect(loadConfig({ DB_POOL_SIZE: '3' }).workspaceDbConnections).toBe(3);
+    expect(loadConfig({ DB_POOL_SIZE: '20', WORKSPACE_DB_CONNECTIONS: '12' }).workspaceDbConnections).toBe(
+      12,
+    );
   });
 
   it('coerces integers and booleans, and treats an empty value as unset', () => {
@@ -106,6 +115,12 @@ describe('loadConfig', () => {
       'AUTH_FAILURE_WINDOW_MS',
       '999',
       'AUTH_FAILURE_WINDOW_MS: AUTH_FAILURE_WINDOW_MS must not be less than 1000',
+    ],
+    ['TICKET_QUEUE_LIMIT', '-1', 'TICKET_QUEUE_LIMIT: TICKET_QUEUE_LIMIT must not be less than 0'],
+    [
+      'WORKSPACE_DB_CONNECTIONS',
+      '0',
+      'WORKSPACE_DB_CONNECTIONS: WORKSPACE_DB_CONNECTIONS must not be less than 1',
     ],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(problems({ [name]: value })).toContain(message);

@@ -62,6 +62,11 @@ export class EnvSchema {
 
   @IsInt() @Min(1_000) @Max(3_600_000)
   AUTH_FAILURE_WINDOW_MS = 60_000;
+  @IsInt() @Min(0) @Max(100_000)
+  TICKET_QUEUE_LIMIT = 100;
+
+  @IsInt() @Min(1) @Max(200)
+  WORKSPACE_DB_CONNECTIONS = 5;
 } // prettier-ignore
 
 export type AppConfig = {
@@ -88,6 +93,10 @@ export type AppConfig = {
   /** Failed authentications allowed per client address per window before 429; 0 turns the limit off. */
   authFailureLimit: number;
   authFailureWindowMs: number;
+  /** Updates of one ticket that may wait in this process behind the one running; more get 503 at once. */
+  ticketQueueLimit: number;
+  /** Pool connections one workspace's updates may hold at once (at most DB_POOL_SIZE). */
+  workspaceDbConnections: number;
 };
 
 const INTEGER_KEYS = new Set<string>([
@@ -102,6 +111,8 @@ const INTEGER_KEYS = new Set<string>([
   'AUTH_NEGATIVE_CACHE_TTL_MS',
   'AUTH_FAILURE_LIMIT',
   'AUTH_FAILURE_WINDOW_MS',
+  'TICKET_QUEUE_LIMIT',
+  'WORKSPACE_DB_CONNECTIONS',
 ]);
 
 const SECRET_KEYS = new Set(['DATABASE_URL', 'REDIS_URL']);
@@ -153,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     authNegativeCacheTtlMs: schema.AUTH_NEGATIVE_CACHE_TTL_MS,
     authFailureLimit: schema.AUTH_FAILURE_LIMIT,
     authFailureWindowMs: schema.AUTH_FAILURE_WINDOW_MS,
+    ticketQueueLimit: schema.TICKET_QUEUE_LIMIT,
+    workspaceDbConnections: Math.min(schema.WORKSPACE_DB_CONNECTIONS, schema.DB_POOL_SIZE),
   };
 }
 

@@ -1,6 +1,38 @@
+import { Logger } from '@nestjs/common';
+import { Client, type ClientConfig } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
+
+const logger = new Logger('Database');
+
+/**
+ * Every connection of the pool, with an 'error' listener from its construction to its end. node-postgres
+ * emits 'error' on a client whose backend dies (57P01 from pg_terminate_backend, a restart, a failover), and
+ * an 'error' event nobody listens to kills the process. pg-pool listens only while a client is idle and
+ * TypeORM's query runner only once it holds the client, so a FATAL arriving while a client is handed from
+ * one user to the next (pool.query() releasing it, a query runner about to attach) crashed the server
+ * (issue #9). The listener only logs: pg-pool and the query runner still see the error and drop the client,
+ * and the request that was using it fails with 503.
+ */
+export class GuardedClient extends Client {
+  constructor(config?: string | ClientConfig) {
+    super(config);
+    let logged = false;
+    this.on('error', (error: Error & { code?: string }) => {
+      if (logged) return;
+      logged = true;
+      // The code only: a driver message may name the host and port. No code: node-postgres's "Connection
+      // terminated unexpectedly", which a FATAL is followed by when it reached a query first.
+      logger.warn(
+        `database connection lost (${error.code ?? 'connection terminated'}); the pool replaces it`,
+      );
+    });
+  }
+}
+
+/** How long a request may wait for a pool connection (and, in memory, for its turn: tickets.service.ts). */
+export const CONNECT_TIMEOUT_MS = 5_000;
 
 /** One definition of the connection, shared by the server, the CLI, migrations and the tests. */
 export function dataSourceOptions(url: string, poolSize = 10, statementTimeoutMs = 0): DataSourceOptions {
@@ -15,9 +47,11 @@ export function dataSourceOptions(url: string, poolSize = 10, statementTimeoutMs
     synchronize: false,
     logging: false,
     extra: {
+      // pg-pool builds its connections with this class (its `Client` option).
+      Client: GuardedClient,
       max: poolSize,
       // Fail fast instead of queueing forever when the database is gone (BEHAVIOUR.md §4: 503).
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       application_name: 'intercom-tickets-service',
       // A request never waits on the database longer than the request timeout (0: no limit, for the CLI);

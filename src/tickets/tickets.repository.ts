@@ -162,13 +162,19 @@ const ASSIGNMENT_TARGETS = preparedStatement(
  * sees the snapshot taken before it, so the new parts come from the INSERT's RETURNING and are merged with
  * the newest stored ones (all new parts have higher ids: the ticket row is locked). LEFT JOIN: one row even
  * when the ticket has no parts.
+ *
+ * The time is the clock's once the row lock is held (`clock_timestamp()`, not `now()`: that is the
+ * transaction's start, before it queued for the lock, so a later version could get an earlier time), and
+ * never earlier than the previous version's: updated_at, the parts' created_at and the audit rows never go
+ * back along a ticket's history (issue #9). Parts and audit row take the ticket's new updated_at
+ * (BEHAVIOUR.md §3: one created_at per update).
  */
 const APPLY_UPDATE = preparedStatement(
   'tickets.apply_update',
   `WITH updated AS (
          UPDATE tickets
             SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
-                is_shared = $7, updated_at = now(), version = version + 1
+                is_shared = $7, updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
           WHERE workspace_id = $1 AND id = $2
          RETURNING updated_at, version
        ), inserted AS (
@@ -176,14 +182,14 @@ const APPLY_UPDATE = preparedStatement(
                                    previous_ticket_state, assigned_to_type, assigned_to_id, created_at, updated_at)
          SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
                 p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
-                now(), now()
+                (SELECT updated_at FROM updated), (SELECT updated_at FROM updated)
            FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
          RETURNING workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
                    assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
        ), audited AS (
          INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
                                 idempotency_key, version_before, version_after, created_at)
-         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, now() FROM updated
+         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, updated.updated_at FROM updated
          RETURNING id
        ), recent AS (
          SELECT * FROM (
@@ -348,8 +354,8 @@ export class TicketsRepository {
   }
 
   /**
-   * Writes the ticket's new values, its new parts and the audit row in one statement, all stamped with the
-   * transaction's time (`now()`), parts in the given order so their ids follow it. Bumps the version.
+   * Writes the ticket's new values, its new parts and the audit row in one statement, all stamped with one
+   * time, parts in the given order so their ids follow it. Bumps the version.
    */
   async applyUpdate(
     manager: EntityManager,

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApiError } from '../common/errors/api-error';
 import { isRetryableConflict } from '../common/errors/api-exception.filter';
 import type { RequestContext } from '../common/http/request-context';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CONNECT_TIMEOUT_MS } from '../database/data-source';
 import { diffAttributes } from './attribute-values';
 import type { AttributeValue } from './entities/ticket.entity';
 import { checkIdempotencyKey, checkIfMatch, ticketEtag } from './preconditions';
@@ -16,6 +18,7 @@ import {
   type TicketChanges,
   TicketsRepository,
 } from './tickets.repository';
+import { KeyedLimiter } from './update-queue';
 import { parseUpdateTicketRequest, type RawBody, type UpdateTicketInput } from './update-ticket.request';
 
 /** What the client sent besides the body. */
@@ -41,20 +44,81 @@ const MAX_ATTEMPTS = 3;
 @Injectable()
 export class TicketsService {
   private readonly logger = new Logger(TicketsService.name);
+  /** One update per ticket at a time in this process; the others wait here, without a connection. */
+  private readonly ticketQueue: KeyedLimiter;
+  /** At most `workspaceDbConnections` of one workspace's updates hold pool connections at once. */
+  private readonly workspaceShare: KeyedLimiter;
+  /** Idempotency-Keys (per workspace) whose first request is running in this process. */
+  private readonly keysInFlight = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tickets: TicketsRepository,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ticketQueue = new KeyedLimiter({
+      concurrency: 1,
+      maxWaiting: config.ticketQueueLimit,
+      maxWaitMs: CONNECT_TIMEOUT_MS,
+      refusal: {
+        full: 'Too many updates of this ticket are waiting; retry shortly',
+        timedOut: 'Timed out waiting for earlier updates of this ticket; retry shortly',
+      },
+    });
+    this.workspaceShare = new KeyedLimiter({
+      concurrency: config.workspaceDbConnections,
+      maxWaiting: Number.POSITIVE_INFINITY,
+      maxWaitMs: CONNECT_TIMEOUT_MS,
+      refusal: {
+        full: 'Too many concurrent updates in this workspace; retry shortly',
+        timedOut: 'Too many concurrent updates in this workspace; retry shortly',
+      },
+    });
+  }
 
   /**
    * PUT /tickets/{id}: one transaction. The ticket row is locked first, so concurrent updates of one ticket
    * apply one after the other and each sees the last one's result (none is lost). Everything is validated
-   * before the single write; any error rolls the whole request back. A serialization failure or deadlock
-   * runs the transaction again, at most MAX_ATTEMPTS times.
+   * before the single write; any error rolls the whole request back.
+   *
+   * Before it takes a connection, an update waits in memory for the previous update of the same ticket in
+   * this process, and for a free share of its workspace's connections (issue #9): a burst on one ticket then
+   * holds one pool connection instead of all of them, so other tickets, other workspaces and readiness keep
+   * theirs. The row lock still serializes updates across processes. A queue that is full, or a wait longer
+   * than the pool's own acquire timeout, is a 503 with Retry-After and writes nothing.
    */
   async update(ctx: RequestContext, command: UpdateTicketCommand): Promise<UpdateOutcome> {
     const key = checkIdempotencyKey(command.idempotencyKey);
+    if (!key) return this.queued(ctx, command, undefined);
+    // Stripe's contract (409 while the first request with a key runs) must not turn into waiting in the
+    // ticket's queue: a second request with a key already running here is refused before it queues. The
+    // advisory lock in the transaction does the same across processes.
+    const inFlight = `${ctx.workspaceId}\n${key}`;
+    if (this.keysInFlight.has(inFlight)) throw keyInUse();
+    this.keysInFlight.add(inFlight);
+    try {
+      return await this.queued(ctx, command, key);
+    } finally {
+      this.keysInFlight.delete(inFlight);
+    }
+  }
+
+  private queued(
+    ctx: RequestContext,
+    command: UpdateTicketCommand,
+    key: string | undefined,
+  ): Promise<UpdateOutcome> {
+    return this.ticketQueue.run(`${ctx.workspaceId}\n${command.id}`, () =>
+      this.workspaceShare.run(ctx.workspaceId, () => this.withRetries(ctx, command, key)),
+    );
+  }
+
+  /** A serialization failure or deadlock runs the transaction again, at most MAX_ATTEMPTS times. */
+  private async withRetries(
+    ctx: RequestContext,
+    command: UpdateTicketCommand,
+    key: string | undefined,
+  ): Promise<UpdateOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.dataSource.transaction((manager) =>
@@ -81,13 +145,7 @@ export class TicketsService {
     if (key) {
       // Stripe's contract: one request per key at a time (409), the same request replayed (200), another
       // request with the same key refused (422). Held until this transaction ends.
-      if (!(await this.tickets.lockIdempotencyKey(manager, ctx.workspaceId, key))) {
-        throw new ApiError(
-          'idempotency_key_in_use',
-          'A request with this Idempotency-Key is still in progress; retry after it completes',
-          'Idempotency-Key',
-        );
-      }
+      if (!(await this.tickets.lockIdempotencyKey(manager, ctx.workspaceId, key))) throw keyInUse();
       const stored = await this.tickets.findStoredResponse(manager, ctx.workspaceId, key);
       if (stored) {
         if (!stored.requestHash.equals(requestHash!)) {
@@ -246,6 +304,14 @@ export class TicketsService {
     changes.teamAssigneeId = assignment.assigneeId;
     return { ...base, assignedToType: 'team', assignedToId: assignment.assigneeId };
   }
+}
+
+function keyInUse(): ApiError {
+  return new ApiError(
+    'idempotency_key_in_use',
+    'A request with this Idempotency-Key is still in progress; retry after it completes',
+    'Idempotency-Key',
+  );
 }
 
 function render(view: TicketView, ctx: RequestContext): string {

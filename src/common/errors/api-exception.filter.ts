@@ -109,7 +109,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // The request log line (common/logging) names the error code, so a 4xx is explained without the body.
     (res.locals as { errorCode?: string }).errorCode = error.code;
     if (res.headersSent) return;
-    if (error.status === 503) res.setHeader('Retry-After', '1');
+    // Both are "try again shortly": nothing was written, and the same request may well succeed in a second.
+    if (error.status === 503 || error.code === 'idempotency_key_in_use') res.setHeader('Retry-After', '1');
     res.status(error.status).json(toErrorList(error, req.requestId ?? null));
   }
 }
