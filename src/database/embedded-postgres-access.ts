@@ -36,6 +36,7 @@ export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
  */
 export async function clusterDirectory(databaseDir: string): Promise<string> {
   if (!isRoot()) return databaseDir;
+  await mkdir(dirname(databaseDir), { recursive: true });
   const link = await lstat(databaseDir).catch(() => null);
   if (link?.isSymbolicLink()) {
     const target = await readlink(databaseDir);
@@ -50,7 +51,6 @@ export async function clusterDirectory(databaseDir: string): Promise<string> {
     );
   }
   requireEnterableTmpdir();
-  await mkdir(dirname(databaseDir), { recursive: true });
   const target = await mkdtemp(join(tmpdir(), 'intercom-tickets-pg-'));
   await symlink(target, databaseDir, 'dir');
   return target;
