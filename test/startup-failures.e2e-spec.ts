@@ -116,6 +116,30 @@ describe('startup failures: one line that says what to do', () => {
     }
   });
 
+  // As root, the embedded PostgreSQL runs as user postgres; where it can reach nothing, one line says so.
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'as root, DATA_DIR and TMPDIR both private: names TMPDIR and what to do, and starts nothing',
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'tickets-private-')); // 0700, like /root
+      try {
+        const env = {
+          DATA_DIR: join(home, 'data'),
+          TMPDIR: home,
+          EMBEDDED_PG_PORT: String(await freePort()),
+          PORT: String(await freePort()),
+        };
+        const line =
+          `${home}: user postgres (which runs the embedded PostgreSQL for root) cannot enter the temporary ` +
+          'directory; set TMPDIR to one others can enter (such as /tmp), or run as another user';
+        expectOneLine(await server(env), line);
+        expectOneLine(await cli(env), line);
+        expect(existsSync(join(home, 'data', 'pg'))).toBe(false);
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('database unreachable: server, CLI and migration:run name DATABASE_URL host, port and database', async () => {
     const url = urlWith({ user: ROLE, password: PASSWORD, port: await freePort() });
     const line = `cannot connect to DATABASE_URL (${where(url)}): connection refused; is PostgreSQL running there?`;
