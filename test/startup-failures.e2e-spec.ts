@@ -94,7 +94,9 @@ describe('startup failures: one line that says what to do', () => {
   // A role of its own, so every URL carries a password the output can be searched for. It may read the
   // migrations table (the check before listening does) and nothing else.
   beforeAll(() =>
-    admin(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD}'; GRANT SELECT ON migrations TO ${ROLE}`),
+    admin(
+      `CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD}'; GRANT USAGE ON SCHEMA public TO ${ROLE}; GRANT SELECT ON migrations TO ${ROLE}`,
+    ),
   );
   afterAll(() => admin(`DROP OWNED BY ${ROLE}; DROP ROLE IF EXISTS ${ROLE}`));
 
