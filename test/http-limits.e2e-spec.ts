@@ -175,14 +175,13 @@ describe('oversized bodies are refused without being read', () => {
       upload,
       limitMs: 20_000,
     });
-    expect(reply.status).toBe(413);
-    errorList(reply, 'request_entity_too_large', 'Request body is too large: the limit is 1048576 bytes');
-    expect(reply.headers.connection).toBe('close');
     // The server stopped reading near the limit (1 MiB) and closed before the client could send it all.
-    expect(reply.cutOff).toBe(true);
     const bytesRead = readBy.reduce((sum, socket) => sum + socket.bytesRead, 0);
+    expect({ status: reply.status, cutOff: reply.cutOff }).toEqual({ status: 413, cutOff: true });
     expect(bytesRead).toBeGreaterThan(1024 * 1024);
     expect(bytesRead).toBeLessThan(2 * 1024 * 1024);
+    errorList(reply, 'request_entity_too_large', 'Request body is too large: the limit is 1048576 bytes');
+    expect(reply.headers.connection).toBe('close');
     expect(await ticketVersion(t.db, ws.workspaceId, IDS.ticket)).toBe(version);
   });
 
@@ -271,18 +270,18 @@ describe('every answer of the HTTP layer is an error.list', () => {
         '',
       );
     const tooLarge = /^Request headers are too large: the limit is 16384 bytes/;
+    const replies: RawReply[] = [];
     for (const headers of [
       `X-Padding: ${'x'.repeat(20_000)}\r\n`,
       small(350, 100), // 35 KB of ~100-byte headers
       // 23 KB of 11-byte headers, of which node:http counts only the 15 KB of names and values
       small(2_100, 12),
     ]) {
-      const reply = await raw(port, {
-        head: put(ws.token, `${headers}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`),
-      });
-      expect({ bytes: headers.length, status: reply.status }).toEqual({ bytes: headers.length, status: 431 });
-      errorList(reply, 'request_header_fields_too_large', tooLarge);
+      const head = put(ws.token, `${headers}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`);
+      replies.push(await raw(port, { head }));
     }
+    expect(replies.map((reply) => reply.status)).toEqual([431, 431, 431]);
+    for (const reply of replies) errorList(reply, 'request_header_fields_too_large', tooLarge);
     // Just under the limit is served.
     const fits = await raw(port, {
       head: put(ws.token, `${small(140, 100)}Connection: close\r\nContent-Length: 2\r\n\r\n{}`),
