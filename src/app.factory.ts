@@ -30,8 +30,6 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
   app.use(requestIdMiddleware);
   if (metrics) app.use(metricsMiddleware(metrics));
   app.use(requestLogMiddleware(logger));
-  // Host and header size, which node:http checks only in part (request-head.middleware.ts).
-  app.use(requestHeadMiddleware);
   app.disable('x-powered-by');
   // Updates carry their own strong ETag (the ticket's version); express's body-hash ETag would replace it.
   app.set('etag', false);
@@ -44,6 +42,8 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   );
+  // Host and header size, which node:http checks only in part (request-head.middleware.ts).
+  app.use(requestHeadMiddleware);
   // /openapi.json and /docs: public, outside Nest's router (docs/openapi.ts); after helmet so it covers them.
   setupOpenApi(app);
   // CORS is off unless origins are configured: Intercom clients are servers, not browsers.
