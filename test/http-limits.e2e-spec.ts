@@ -292,12 +292,16 @@ describe('every answer of the HTTP layer is an error.list', () => {
 });
 
 describe('REQUEST_TIMEOUT_MS is the real limit for slow clients', () => {
+  const logLines: string[] = [];
   let t: TestApp;
   let ws: SeededWorkspace;
   let port: number;
 
   beforeAll(async () => {
-    t = await startApp({ REQUEST_TIMEOUT_MS: '2000' });
+    t = await startApp(
+      { REQUEST_TIMEOUT_MS: '2000', LOG_LEVEL: 'info' },
+      { write: (line: string) => void logLines.push(line) },
+    );
     port = await listening(t);
   });
   afterAll(() => t.close());
@@ -335,5 +339,9 @@ describe('REQUEST_TIMEOUT_MS is the real limit for slow clients', () => {
     expect(reply.answeredAfter).toBeLessThan(3_500);
     expect(reply.closedAfter).toBeLessThan(3_500);
     expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    // One request log line with the 408, and no error logged for the body reader that the timeout cut off.
+    const logged = logLines.map((line) => JSON.parse(line) as { level: number; res?: { status: number } });
+    expect(logged.filter((line) => line.level >= 50)).toEqual([]);
+    expect(logged.filter((line) => line.res?.status === 408)).toHaveLength(1);
   });
 });

@@ -29,7 +29,8 @@ export class RawBodyMiddleware implements NestMiddleware {
       if (body !== undefined) req.body = body;
     } catch (error) {
       // The unread rest of the request cannot be skipped on a kept-alive connection: close it once answered.
-      res.setHeader('Connection', 'close');
+      // (Already answered when a request timeout cut the body off: client-error.ts.)
+      if (!res.headersSent) res.setHeader('Connection', 'close');
       // A rejected promise, unlike `next(err)`, reaches Nest's exception filter.
       throw error;
     }
@@ -55,8 +56,9 @@ export function declaredLength(req: AppRequest): number | undefined {
  */
 export function readBody(req: AppRequest, limit: number): Promise<Buffer | undefined> {
   const length = declaredLength(req);
-  if (length === undefined && req.headers['transfer-encoding'] === undefined)
+  if (length === undefined && req.headers['transfer-encoding'] === undefined) {
     return Promise.resolve(undefined);
+  }
   if (length !== undefined && length > limit) return Promise.reject(bodyTooLarge(limit));
 
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
@@ -75,6 +77,7 @@ export function readBody(req: AppRequest, limit: number): Promise<Buffer | undef
   }
 
   return new Promise<Buffer>((resolve, reject) => {
+    const socket = req.socket;
     const chunks: Buffer[] = [];
     let received = 0;
     let decoded = 0;
@@ -83,6 +86,7 @@ export function readBody(req: AppRequest, limit: number): Promise<Buffer | undef
       if (settled) return;
       settled = true;
       req.off('data', onWire);
+      socket.off('close', cutOff);
       decoder?.off('data', onDecoded);
       if (error) {
         // Stop reading: nothing more is parsed, and node:http's own clean-up after the answer is bounded by
@@ -111,10 +115,15 @@ export function readBody(req: AppRequest, limit: number): Promise<Buffer | undef
       finish(new ApiError('parameter_invalid', 'The request body could not be read', 'body'));
 
     req.on('data', onWire);
-    req.once('error', aborted);
-    req.once('close', () => {
+    // Only an incomplete body is lost with its connection; a complete one may still be decoding.
+    const cutOff = (): void => {
       if (!req.complete) aborted();
-    });
+    };
+    req.once('error', aborted);
+    req.once('close', cutOff);
+    // node:http forgets a request once it has been answered (a request timeout answers while the body is
+    // still coming): the request then never closes, but its connection does.
+    socket.once('close', cutOff);
     if (decoder) {
       decoder.on('data', onDecoded);
       decoder.once('error', () =>
