@@ -7,7 +7,8 @@ import {
   ticketVersion,
   type SeededWorkspace,
 } from './support/factories';
-import { startApp, type TestApp } from './support/app';
+import { startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { type ServerProcess, spawnServer, tryConnect } from './support/server-process';
 
 /** What a raw socket got back: the first response, when the server closed, what the client managed to send. */
 type RawReply = {
@@ -343,5 +344,40 @@ describe('REQUEST_TIMEOUT_MS is the real limit for slow clients', () => {
     const logged = logLines.map((line) => JSON.parse(line) as { level: number; res?: { status: number } });
     expect(logged.filter((line) => line.level >= 50)).toEqual([]);
     expect(logged.filter((line) => line.res?.status === 408)).toHaveLength(1);
+  });
+});
+
+describe('the compiled server', () => {
+  let server: ServerProcess | undefined;
+  afterEach(() => server?.kill());
+
+  it('logs the addresses it actually bound (PORT=0, METRICS_PORT=0), serving /metrics only on the second', async () => {
+    server = spawnServer({
+      DATABASE_URL: testDatabaseUrl(),
+      PORT: '0',
+      METRICS_PORT: '0',
+      LOG_FORMAT: 'json',
+      DEMO_DATA: 'false',
+    });
+    await server.waitForStdout('listening on http://', 30_000);
+    await server.waitForStdout('metrics on http://', 1_000);
+    const api = /listening on http:\/\/127\.0\.0\.1:(\d+)"/.exec(server.stdout());
+    const metrics = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics"/.exec(server.stdout());
+    expect({ api: Number(api?.[1]) > 0, metrics: Number(metrics?.[1]) > 0 }).toEqual({
+      api: true,
+      metrics: true,
+    });
+    const [apiPort, metricsPort] = [Number(api![1]), Number(metrics![1])];
+    expect((await fetch(`http://127.0.0.1:${apiPort}/health/live`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${apiPort}/metrics`)).status).toBe(404);
+    const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toMatch(
+      /^http_requests_total\{method="GET",route="\/health\/live",status="200"\} 1$/m,
+    );
+    server.child.kill('SIGTERM');
+    expect(await server.exit(20_000)).toEqual({ code: 0, signal: null });
+    // Graceful shutdown closed the metrics listener with the application.
+    expect(await tryConnect(metricsPort)).toBe('ECONNREFUSED');
   });
 });
