@@ -15,7 +15,11 @@ export function connectionsCheckingInterval(requestTimeoutMs: number): number {
   return Math.min(1_000, Math.max(100, Math.floor(requestTimeoutMs / 10)));
 }
 
-/** node:http options that only `http.createServer()` takes; Nest's ExpressAdapter passes it none. */
+/**
+ * node:http options that only `http.createServer()` takes; Nest's ExpressAdapter passes it none. They bound the
+ * time to receive a request (REQUEST_TIMEOUT_MS, 408); the database side is bounded by statement_timeout
+ * (data-source.ts).
+ */
 export function httpServerOptions(requestTimeoutMs: number): ServerOptions {
   return {
     requestTimeout: requestTimeoutMs,
