@@ -11,13 +11,15 @@ RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: production dependencies and dist/ only, as the unprivileged `node` user.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PORT=3000 LOG_FORMAT=json
+# A container is reached through its network interface, not loopback: listen on all of them. The metrics have
+# a port of their own (9464, Prometheus' exporter range), for the container network only.
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 METRICS_PORT=9464 METRICS_HOST=0.0.0.0 LOG_FORMAT=json
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json docker-entrypoint.sh ./
 USER node
-EXPOSE 3000
+EXPOSE 3000 9464
 # Ready = database reachable and migrations applied (the slim image has no curl: Node's fetch does it).
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -447,14 +447,19 @@ async function main(): Promise<number> {
 
     // Server: the compiled build as a child process, so its memory is its own.
     const port = await freePort();
-    const server = startServer(serverMain, root, url, port);
+    // /metrics has a listener of its own (METRICS_PORT), never the API's port.
+    let metricsPort = await freePort();
+    // The kernel may hand the same free port out twice in a row.
+    while (metricsPort === port) metricsPort = await freePort();
+    const server = startServer(serverMain, root, url, port, metricsPort);
     cleanups.unshift(async () => server.kill());
     onExit.unshift(server.kill);
     const base = `http://127.0.0.1:${port}`;
+    const metricsBase = `http://127.0.0.1:${metricsPort}`;
     await waitReady(base, server);
     await warmUp(base, token);
 
-    const metricsBefore = await readMetrics(base);
+    const metricsBefore = await readMetrics(metricsBase);
     const rssStart = readRssMiB(server.child.pid);
     const cpuStart = { server: readCpuSeconds(server.child.pid), client: process.cpuUsage() };
     const samples: Sample[] = [{ second: 0, rss_mib: rssStart, responses: 0 }];
@@ -520,7 +525,7 @@ async function main(): Promise<number> {
       client: (clientCpu.user + clientCpu.system) / 1e6,
     };
     samples.push({ second: Math.round((Date.now() - started) / 1000), rss_mib: rssEnd, responses });
-    const metricsAfter = await readMetrics(base);
+    const metricsAfter = await readMetrics(metricsBase);
 
     progress('stopping the server (SIGTERM)');
     const exit = await server.stop(30_000);
@@ -573,7 +578,7 @@ function serviceNodeOptions(root: string): string {
   return manifest.config?.nodeOptions ?? '';
 }
 
-function startServer(main: string, root: string, url: string, port: number) {
+function startServer(main: string, root: string, url: string, port: number, metricsPort: number) {
   const forwarded = Object.fromEntries(
     FORWARDED_ENV.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]),
   );
@@ -592,6 +597,7 @@ function startServer(main: string, root: string, url: string, port: number) {
       LOG_FORMAT: 'json',
       RATE_LIMIT_PER_10S: '1000000',
       METRICS_ENABLED: 'true',
+      METRICS_PORT: String(metricsPort),
       DEMO_DATA: 'false',
       ...forwarded,
     },

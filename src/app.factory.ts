@@ -5,22 +5,30 @@ import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { answerClientErrorsWithErrorList } from './common/http/client-error';
+import { httpServerOptions, TunedExpressAdapter } from './common/http/http-adapter';
+import { requestHeadMiddleware } from './common/http/request-head.middleware';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createLogger, PinoNestLogger, requestLogMiddleware } from './common/logging/logging';
 import { setupOpenApi } from './docs/openapi';
+import { metricsMiddleware } from './metrics/metrics.middleware';
+import { MetricsService } from './metrics/metrics.service';
 
 /** Builds the HTTP application; shared by main.ts and the e2e tests so both serve the same thing. */
 export async function createApp(config: AppModuleOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  // Request timeouts, the header limit and the Host check are options of http.createServer (http-adapter.ts).
+  const adapter = new TunedExpressAdapter(httpServerOptions(config.requestTimeoutMs));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), adapter, {
     // Bodies are read by AppModule's raw middleware, not Nest's JSON parser.
     bodyParser: false,
     bufferLogs: true,
   });
   const logger = createLogger(config, config.logDestination);
   app.useLogger(new PinoNestLogger(logger));
+  const metrics = config.metricsEnabled ? app.get(MetricsService) : undefined;
   // First of all middleware, so that every response (a 413 from the body reader included) carries the id,
-  // and every request, /docs included, gets its log line.
+  // is counted and timed, and every request, /docs included, gets its log line.
   app.use(requestIdMiddleware);
+  if (metrics) app.use(metricsMiddleware(metrics));
   app.use(requestLogMiddleware(logger));
   app.disable('x-powered-by');
   // Updates carry their own strong ETag (the ticket's version); express's body-hash ETag would replace it.
@@ -34,6 +42,8 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
     }),
   );
+  // Host and header size, which node:http checks only in part (request-head.middleware.ts).
+  app.use(requestHeadMiddleware);
   // /openapi.json and /docs: public, outside Nest's router (docs/openapi.ts); after helmet so it covers them.
   setupOpenApi(app);
   // CORS is off unless origins are configured: Intercom clients are servers, not browsers.
@@ -51,10 +61,12 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
     });
   }
   const server: Server = app.getHttpServer();
-  // Bounded time to receive a request; the database side is bounded by statement_timeout (data-source.ts).
-  answerClientErrorsWithErrorList(server);
-  server.requestTimeout = config.requestTimeoutMs;
-  server.headersTimeout = Math.min(config.requestTimeoutMs, 60_000);
+  // Answers node:http gives before Express runs, as error.lists; the metrics count them as "(unrouted)".
+  answerClientErrorsWithErrorList(server, {
+    bodyLimitBytes: config.bodyLimitBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+    onAnswer: metrics ? (method, status) => metrics.count(method, '(unrouted)', status) : undefined,
+  });
   // Signals are handled by main.ts (common/http/graceful-shutdown.ts); tests close the app themselves.
   return app;
 }

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
 import { enableGracefulShutdown } from './common/http/graceful-shutdown';
+import { urlOf } from './common/http/http-adapter';
 import { ConfigError, loadConfig } from './config/config';
 import { seedDemoWorkspace } from './demo/demo-seed';
 import { prepareDatabase } from './database/prepare-database';
@@ -14,10 +17,13 @@ async function bootstrap(): Promise<void> {
   const demo =
     database.embedded && config.demoData ? await seedDemoWorkspace(database.url, config.dataDir) : null;
   const app = await createApp({ ...config, databaseUrl: database.url });
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, config.host);
   enableGracefulShutdown(app, { timeoutMs: config.shutdownTimeoutMs, afterClose: database.stop });
-  logger.log(`listening on http://127.0.0.1:${config.port}`);
-  if (demo) process.stdout.write(demo.banner(config.port));
+  // What was bound, not what was asked for: PORT=0 picks a port, and 0.0.0.0 means every interface.
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  const everywhere = address.address === '0.0.0.0' || address.address === '::';
+  logger.log(`listening on ${urlOf(address)}${everywhere ? ' (every interface)' : ''}`);
+  if (demo) process.stdout.write(demo.banner(address.port));
 }
 
 bootstrap().catch((error: unknown) => {

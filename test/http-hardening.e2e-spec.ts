@@ -59,7 +59,9 @@ describe('security headers, CORS and limits', () => {
       expect(res.body).toEqual({
         type: 'error.list',
         request_id: res.headers['x-request-id'],
-        errors: [{ code: 'request_entity_too_large', message: 'Request body is too large' }],
+        errors: [
+          { code: 'request_entity_too_large', message: 'Request body is too large: the limit is 2048 bytes' },
+        ],
       });
       expect(await ticketState(small.db, ws.workspaceId, IDS.ticket)).toEqual(before);
     } finally {

@@ -1,6 +1,11 @@
+import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
-import { IDS, seedWorkspace, ticketRow, type SeededWorkspace } from './support/factories';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/config';
+import { MetricsServer } from '../src/metrics/metrics.server';
+import { IDS, seedWorkspace, ticketRow, ticketState, type SeededWorkspace } from './support/factories';
+import { putTicket, startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { freePort, tryConnect } from './support/server-process';
 
 /** The value of one sample line, e.g. `http_requests_total{method="PUT",...} 2`. */
 function sample(text: string, name: string, labels: string): number | undefined {
@@ -8,12 +13,40 @@ function sample(text: string, name: string, labels: string): number | undefined 
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-describe('GET /metrics', () => {
+/** The metrics listener's own address (METRICS_PORT=0 by default: a port the system chose). */
+function metricsUrl(t: TestApp): string {
+  const { port } = t.app.get(MetricsServer).address();
+  return `http://127.0.0.1:${port}`;
+}
+
+async function scrape(t: TestApp): Promise<string> {
+  const res = await fetch(`${metricsUrl(t)}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/plain');
+  return res.text();
+}
+
+/** Writes `wire` on a fresh connection and resolves with the status of what comes back. */
+function rawStatus(port: number, wire: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(wire));
+    let text = '';
+    socket.setTimeout(10_000, () => {
+      socket.destroy();
+      reject(new Error(`no answer to ${JSON.stringify(wire.slice(0, 60))}`));
+    });
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Number(text.split(' ')[1])));
+  });
+}
+
+describe('metrics', () => {
   let t: TestApp;
   let ws: SeededWorkspace;
 
   beforeAll(async () => {
-    t = await startApp();
+    t = await startApp({ REQUEST_TIMEOUT_MS: '1000' });
     ws = await seedWorkspace();
   });
   afterAll(() => t.close());
@@ -24,9 +57,7 @@ describe('GET /metrics', () => {
     await putTicket(t.http, ws.token, '999999', {}).expect(404);
     await request(t.http).put(`/tickets/${IDS.ticket}`).expect(401);
 
-    const res = await request(t.http).get('/metrics').expect(200);
-    expect(res.headers['content-type']).toContain('text/plain');
-    const text = res.text;
+    const text = await scrape(t);
     expect(sample(text, 'http_requests_total', 'method="PUT",route="/tickets/:id",status="200"')).toBe(2);
     expect(sample(text, 'http_requests_total', 'method="PUT",route="/tickets/:id",status="404"')).toBe(1);
     expect(sample(text, 'http_requests_total', 'status="401"')).toBe(1);
@@ -42,13 +73,80 @@ describe('GET /metrics', () => {
     expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('resolved');
   });
 
-  it('needs no token', async () => {
-    await request(t.http).get('/metrics').expect(200);
+  it('counts the answers given before any route: 413, 431, 400 (no Host, not HTTP), 408, 417', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const port = (t.http.address() as AddressInfo).port;
+    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
+    const put = `PUT /tickets/${IDS.ticket} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n`;
+    expect([
+      await rawStatus(port, `${put}Content-Length: 200000000\r\n\r\n`),
+      await rawStatus(port, `${put}X-Padding: ${'x'.repeat(20_000)}\r\n\r\n`),
+      await rawStatus(port, `${put}${'x-many: 0123456789\r\n'.repeat(1_000)}\r\n`),
+      await rawStatus(port, `PUT /tickets/${IDS.ticket} HTTP/1.1\r\nContent-Length: 0\r\n\r\n`),
+      await rawStatus(port, 'NOT HTTP AT ALL\r\n\r\n'),
+      await rawStatus(port, `${put}Content-Length: 5\r\n\r\n{`), // REQUEST_TIMEOUT_MS=1000
+      await rawStatus(port, `${put}Expect: bogus\r\nContent-Length: 0\r\n\r\n`),
+    ]).toEqual([413, 431, 431, 400, 400, 408, 417]);
+
+    const text = await scrape(t);
+    // Answered by Express's middleware: counted and timed under route "unmatched".
+    expect(sample(text, 'http_requests_total', 'method="PUT",route="unmatched",status="413"')).toBe(1);
+    expect(sample(text, 'http_requests_total', 'method="PUT",route="unmatched",status="408"')).toBe(1);
+    expect(sample(text, 'http_requests_total', 'method="PUT",route="unmatched",status="400"')).toBe(1);
+    expect(sample(text, 'http_requests_total', 'method="PUT",route="unmatched",status="431"')).toBe(1);
+    // Answered by node:http's parser or its events, outside Express: counted under "(unrouted)".
+    expect(sample(text, 'http_requests_total', 'method="(unparsed)",route="(unrouted)",status="431"')).toBe(
+      1,
+    );
+    expect(sample(text, 'http_requests_total', 'method="(unparsed)",route="(unrouted)",status="400"')).toBe(
+      1,
+    );
+    expect(sample(text, 'http_requests_total', 'method="PUT",route="(unrouted)",status="417"')).toBe(1);
+    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+  });
+
+  it('is served only on its own listener, without a token; the API port answers 404', async () => {
+    const res = await request(t.http).get('/metrics').expect(404);
+    expect(res.body).toMatchObject({ type: 'error.list', errors: [{ code: 'not_found' }] });
+    const other = await fetch(`${metricsUrl(t)}/anything`);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toMatchObject({ type: 'error.list', errors: [{ code: 'not_found' }] });
+  });
+});
+
+describe('METRICS_PORT / METRICS_HOST', () => {
+  it('listens where told, and closes with the application', async () => {
+    const port = await freePort();
+    const t = await startApp({ METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1' });
+    try {
+      expect(t.app.get(MetricsServer).address()).toMatchObject({ address: '127.0.0.1', port });
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/^process_resident_memory_bytes \d+/m);
+    } finally {
+      await t.close();
+    }
+    expect(await tryConnect(port)).toBe('ECONNREFUSED');
+  });
+
+  it('a port in use stops the start with a message naming METRICS_PORT', async () => {
+    const first = await startApp();
+    const { port } = first.app.get(MetricsServer).address();
+    const config = loadConfig({ LOG_LEVEL: 'fatal', METRICS_PORT: String(port) });
+    const second = await createApp({ ...config, databaseUrl: testDatabaseUrl() });
+    try {
+      await expect(second.init()).rejects.toThrow(
+        `METRICS_PORT ${port} is already in use on 127.0.0.1 (METRICS_PORT=0 picks a free port)`,
+      );
+    } finally {
+      await second.close();
+      await first.close();
+    }
   });
 });
 
 describe('METRICS_ENABLED=false', () => {
-  it('serves no /metrics route', async () => {
+  it('opens no metrics listener and serves no /metrics route', async () => {
     const t = await startApp({ METRICS_ENABLED: 'false' });
     try {
       const res = await request(t.http).get('/metrics').expect(404);

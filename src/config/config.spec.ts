@@ -26,6 +26,7 @@ describe('loadConfig', () => {
   it('gives every default with an empty environment', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
+      host: '127.0.0.1',
       databaseUrl: undefined,
       dbPoolSize: 10,
       dataDir: '.data',
@@ -37,6 +38,8 @@ describe('loadConfig', () => {
       redisUrl: undefined,
       rateLimitPer10s: 1667,
       metricsEnabled: true,
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
       requestTimeoutMs: 15_000,
       shutdownTimeoutMs: 10_000,
       corsOrigins: [],
@@ -81,6 +84,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes IPv4 and IPv6 listen addresses and any free metrics port', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', METRICS_HOST: '::', METRICS_PORT: '9464' })).toMatchObject({
+      host: '0.0.0.0',
+      metricsHost: '::',
+      metricsPort: 9464,
+    });
+    expect(loadConfig({ PORT: '0', METRICS_PORT: '0' })).toMatchObject({ port: 0, metricsPort: 0 });
+  });
+
   it('splits CORS_ORIGINS on commas, trimming and dropping empty entries', () => {
     expect(loadConfig({ CORS_ORIGINS: ' https://a.example ,https://b.example,, ' }).corsOrigins).toEqual([
       'https://a.example',
@@ -122,6 +134,10 @@ describe('loadConfig', () => {
       '0',
       'WORKSPACE_DB_CONNECTIONS: WORKSPACE_DB_CONNECTIONS must not be less than 1',
     ],
+    ['HOST', 'localhost', 'HOST: HOST must be an IP address (0.0.0.0: every IPv4 interface'],
+    ['METRICS_HOST', '*', 'METRICS_HOST: METRICS_HOST must be an IP address (got "*")'],
+    ['METRICS_PORT', '65536', 'METRICS_PORT: METRICS_PORT must not be greater than 65535'],
+    ['METRICS_PORT', '3000', 'METRICS_PORT must differ from PORT (both 3000)'],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(problems({ [name]: value })).toContain(message);
   });

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 /**
  * Every environment variable the service reads, with its default. Validated once at boot; a bad value
@@ -7,6 +7,10 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } fr
 export class EnvSchema {
   @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
+
+  /** Loopback by default: the quick start is not reachable from the network; the image sets 0.0.0.0. */
+  @IsIP(undefined, { message: 'HOST must be an IP address (0.0.0.0: every IPv4 interface, ::: every interface)' })
+  HOST = '127.0.0.1';
 
   @IsString() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
@@ -42,6 +46,13 @@ export class EnvSchema {
   @IsIn(['true', 'false'])
   METRICS_ENABLED: 'true' | 'false' = 'true';
 
+  /** 0: any free port (logged), so two instances on one machine never collide; the image sets 9464. */
+  @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT = 0;
+
+  @IsIP(undefined, { message: 'METRICS_HOST must be an IP address' })
+  METRICS_HOST = '127.0.0.1';
+
   @IsInt() @Min(100) @Max(600_000)
   REQUEST_TIMEOUT_MS = 15_000;
 
@@ -71,6 +82,8 @@ export class EnvSchema {
 
 export type AppConfig = {
   port: number;
+  /** The address the API listens on. */
+  host: string;
   databaseUrl: string | undefined;
   dbPoolSize: number;
   dataDir: string;
@@ -82,6 +95,9 @@ export type AppConfig = {
   redisUrl: string | undefined;
   rateLimitPer10s: number;
   metricsEnabled: boolean;
+  /** /metrics is served only by a listener of its own on this port (0: any free port) and host. */
+  metricsPort: number;
+  metricsHost: string;
   requestTimeoutMs: number;
   shutdownTimeoutMs: number;
   /** Origins allowed by CORS; empty means CORS is off. */
@@ -101,6 +117,7 @@ export type AppConfig = {
 
 const INTEGER_KEYS = new Set<string>([
   'PORT',
+  'METRICS_PORT',
   'DB_POOL_SIZE',
   'EMBEDDED_PG_PORT',
   'BODY_LIMIT_BYTES',
@@ -141,9 +158,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const got = SECRET_KEYS.has(error.property) ? '' : ` (got ${JSON.stringify(env[error.property])})`;
     problems.push(`${error.property}: ${constraint}${got}`);
   }
+  // Both on one port would fail at listen with EADDRINUSE; say which setting is wrong instead.
+  if (problems.length === 0 && schema.METRICS_PORT !== 0 && schema.METRICS_PORT === schema.PORT) {
+    problems.push(`METRICS_PORT must differ from PORT (both ${schema.PORT})`);
+  }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return {
     port: schema.PORT,
+    host: schema.HOST,
     databaseUrl: schema.DATABASE_URL,
     dbPoolSize: schema.DB_POOL_SIZE,
     dataDir: schema.DATA_DIR,
@@ -155,6 +177,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: schema.REDIS_URL,
     rateLimitPer10s: schema.RATE_LIMIT_PER_10S,
     metricsEnabled: schema.METRICS_ENABLED === 'true',
+    metricsPort: schema.METRICS_PORT,
+    metricsHost: schema.METRICS_HOST,
     requestTimeoutMs: schema.REQUEST_TIMEOUT_MS,
     shutdownTimeoutMs: schema.SHUTDOWN_TIMEOUT_MS,
     corsOrigins: schema.CORS_ORIGINS.split(',')

@@ -1,24 +1,19 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import { MetricsService } from './metrics.service';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { MetricsService } from './metrics.service';
 
-/** Times every request; the route label is the matched pattern (never the raw URL, to bound cardinality). */
-@Injectable()
-export class MetricsMiddleware implements NestMiddleware {
-  constructor(private readonly metrics: MetricsService) {}
-
-  use(req: Request, res: Response, next: NextFunction): void {
+/**
+ * Times every request that reaches Express; the route label is the matched pattern (never the raw URL, to
+ * bound cardinality), or `unmatched` for a request answered before or without a route (404, 413, 431, a
+ * missing Host). Installed first (app.factory.ts), so those early answers are counted too.
+ */
+export function metricsMiddleware(metrics: MetricsService): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
     const start = process.hrtime.bigint();
     res.once('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path;
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      this.metrics.observe(
-        req.method,
-        route ? `${req.baseUrl}${route}` : 'unmatched',
-        res.statusCode,
-        seconds,
-      );
+      metrics.observe(req.method, route ? `${req.baseUrl}${route}` : 'unmatched', res.statusCode, seconds);
     });
     next();
-  }
+  };
 }

@@ -1,18 +1,16 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { MetricsController } from './metrics.controller';
-import { MetricsMiddleware } from './metrics.middleware';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MetricsServer } from './metrics.server';
 import { MetricsService } from './metrics.service';
 
 @Module({})
-export class MetricsModule implements NestModule {
-  /** `METRICS_ENABLED=false` leaves the module out entirely: no timing, no /metrics route. */
+export class MetricsModule {
+  /**
+   * `METRICS_ENABLED=false` leaves the module out entirely: no timing, no metrics listener. Otherwise
+   * /metrics is served by a listener of its own (METRICS_HOST:METRICS_PORT), never on the API's port.
+   */
   static forRoot(enabled: boolean): DynamicModule {
     return enabled
-      ? { module: MetricsModule, controllers: [MetricsController], providers: [MetricsService] }
+      ? { module: MetricsModule, providers: [MetricsService, MetricsServer], exports: [MetricsService] }
       : { module: class MetricsDisabledModule {} };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(MetricsMiddleware).forRoutes('*path');
   }
 }

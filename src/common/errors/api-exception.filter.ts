@@ -4,8 +4,8 @@ import type { Response } from 'express';
 import type { AppRequest } from '../http/request-context';
 import { ApiError, toErrorList } from './api-error';
 
-/** Errors thrown by express middleware (body-parser) carry `type` and `status`. */
-type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
+/** Errors thrown by express itself (http-errors, e.g. a path parameter that is not valid percent-encoding). */
+type ExpressError = Error & { status?: number };
 
 /** PostgreSQL / driver signs that the database, not the request, is at fault. */
 const CONNECTION_ERROR_CODES = new Set([
@@ -63,19 +63,10 @@ export function toApiError(exception: unknown): ApiError {
     if (status < 500) return new ApiError('parameter_invalid', 'The request is invalid');
     return new ApiError('server_error', 'Internal server error');
   }
-  const parserError = exception as BodyParserError;
-  if (parserError?.type === 'entity.too.large') {
-    return new ApiError('request_entity_too_large', 'Request body is too large');
-  }
-  if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
-    return new ApiError('unsupported_media_type', 'Request body must be UTF-8 encoded JSON');
-  }
-  if (parserError?.type === 'request.aborted' || parserError?.type === 'request.size.invalid') {
-    return new ApiError('parameter_invalid', 'The request body could not be read');
-  }
-  if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-    // e.g. a body declared `Content-Encoding: gzip` that is not gzip: body-parser passes zlib's error untyped.
-    return new ApiError('parameter_invalid', 'The request body could not be decoded', 'body');
+  const expressError = exception as ExpressError;
+  if (typeof expressError?.status === 'number' && expressError.status >= 400 && expressError.status < 500) {
+    // The body's own errors are ApiErrors (raw-body.middleware.ts); this is the request line or a header.
+    return new ApiError('parameter_invalid', 'The request could not be parsed');
   }
   if (isDatabaseUnavailable(exception)) {
     return new ApiError('service_unavailable', 'The service is temporarily unavailable, please retry');

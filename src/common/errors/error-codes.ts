@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   // Nest's HttpStatus enum has no 431 (RFC 6585).
   request_header_fields_too_large: 431 as HttpStatus,
   request_timeout: HttpStatus.REQUEST_TIMEOUT,
+  expectation_failed: HttpStatus.EXPECTATION_FAILED,
   unsupported_media_type: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   rate_limit_exceeded: HttpStatus.TOO_MANY_REQUESTS,
   server_error: HttpStatus.INTERNAL_SERVER_ERROR,
