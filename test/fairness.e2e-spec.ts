@@ -31,7 +31,8 @@ function burst(input: {
   });
 }
 const B_CLIENTS = 2;
-const B_P99_BOUND_MS = 1_000;
+// Issue #9's target. Measured p99 on this 2-core machine with only the suite running: 42 ms.
+const B_P99_BOUND_MS = 250;
 
 type Answer = {
   status: number;
@@ -109,9 +110,11 @@ describe('one tenant hammering one ticket', () => {
 
   it(`${A_REQUESTS} updates of one ticket of A: B stays fast, readiness stays 200, A gets 200 or a retryable 503, nothing lost`, async () => {
     const port = await freePort();
+    const metricsPort = await freePort();
     server = spawnServer({
       DATABASE_URL: testDatabaseUrl(),
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'fatal',
       DEMO_DATA: 'false',
@@ -193,7 +196,7 @@ describe('one tenant hammering one ticket', () => {
             () => null,
           );
           ready.push(res?.status ?? 0);
-          const metrics = await send(probeAgent, port, 'GET', '/metrics', {}, undefined, 10_000).catch(
+          const metrics = await send(probeAgent, metricsPort, 'GET', '/metrics', {}, undefined, 10_000).catch(
             () => null,
           );
           const waiting = /^db_pool_waiting_requests (\d+)$/m.exec(metrics?.body ?? '');
@@ -241,9 +244,7 @@ describe('one tenant hammering one ticket', () => {
       const okValues = answers.flatMap((res, i) => (res.status === 200 ? [aValues[i]] : []));
       expect(okValues.length).toBeGreaterThan(0);
 
-      // B: every update served, and fast. The issue's target is p99 ≤ 250 ms (met on a quiet machine; README
-      // "Reliability under faults and load"); the bound here has the margin a loaded 2-core CI machine needs,
-      // and is still far below what starvation gave (p99 5–7 s).
+      // B: every update served, and fast: p99 ≤ 250 ms, the issue's target (starvation gave p99 5–7 s).
       expect(bStatuses.filter((s) => s !== 200)).toEqual([]);
       expect(sorted.length).toBeGreaterThanOrEqual(20);
       expect(report.b.p99).toBeLessThanOrEqual(B_P99_BOUND_MS);

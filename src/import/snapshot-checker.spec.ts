@@ -262,7 +262,7 @@ describe('attribute names that are JavaScript internals (issue #9 point 6)', () 
     const s = withInternals();
     s.ticket_types![0].ticket_type_attributes!.push({ id: '300', name: '__proto__', data_type: 'integer' });
     expect(checkSnapshot(s, EMPTY_WORKSPACE)).toContain(
-      'tickets[0] (id "447").ticket_attributes.__proto__: __proto__ must be an integer between -2^53 and 2^53',
+      'tickets[0] (id "447").ticket_attributes.__proto__: __proto__ must be an integer between -(2^53 - 1) and 2^53 - 1',
     );
   });
 });
