@@ -91,8 +91,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<AppRequest>();
     const res = http.getResponse<Response>();
     const error = toApiError(exception);
-    if (error.status >= 500) {
-      // Logged with the request id so an operator can find it; the client sees only the generic message.
+    // A fault (not an ApiError the code chose to answer, such as a full ticket queue's 503, which the request log
+    // line already records with its error code) is logged with the request id so an operator can find it; the
+    // client sees only the generic message. A burst of 800 refused updates used to write 800 stack traces.
+    if (error.status >= 500 && !(exception instanceof ApiError)) {
       this.logger.error(
         `request ${req.requestId ?? '-'} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
       );
