@@ -16,21 +16,21 @@ import {
  * the type check among the validators refuses it with a message (as class-transformer's @Type/@Transform leave
  * it to class-validator in Immich's env.dto.ts).
  */
-type Parse<T> = (raw: string) => T | string;
+type Parser<T> = (raw: string) => T | string;
 
-const integer: Parse<number> = (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
-const flag: Parse<boolean> = (raw) => (raw === 'true' ? true : raw === 'false' ? false : raw);
-const list: Parse<string[]> = (raw) =>
+const integer: Parser<number> = (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
+const flag: Parser<boolean> = (raw) => (raw === 'true' ? true : raw === 'false' ? false : raw);
+const list: Parser<string[]> = (raw) =>
   raw
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
 
-const PARSERS = new Map<string, Parse<unknown>>();
+const PARSERS = new Map<string, Parser<unknown>>();
 const SECRETS = new Set<string>();
 
 /** Converts the variable's text with `parse`; the property's type must be what `parse` returns. */
-function Parse<T>(parse: Parse<T>) {
+function Parse<T>(parse: Parser<T>) {
   return <K extends string>(_target: { [P in K]: T | undefined }, key: K): void => {
     PARSERS.set(key, parse);
   };
