@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, EnvSchema, loadConfig } from './config';
 
 /** The message loadConfig throws for `env`, or a failure if it does not throw a ConfigError. */
 function problems(env: NodeJS.ProcessEnv): string {
@@ -50,6 +50,15 @@ describe('loadConfig', () => {
       ticketQueueLimit: 100,
       workspaceDbConnections: 5,
     });
+  });
+
+  it('takes every default from EnvSchema as it is, each variable under its camelCase name', () => {
+    // One schema: no mapping beside it converts a default (the README table checks against the same values).
+    const defaults = Object.entries(new EnvSchema()).map(([name, value]): [string, unknown] => [
+      name.toLowerCase().replace(/_(.)/g, (_, next: string) => next.toUpperCase()),
+      value,
+    ]);
+    expect(loadConfig({})).toStrictEqual(Object.fromEntries(defaults));
   });
 
   it('caps the connections of one workspace at the pool size', () => {

@@ -1,138 +1,167 @@
-import { IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 
 /**
- * Every environment variable the service reads, with its default. Validated once at boot; a bad value
- * stops the process with a message naming the variable. README "Configuration" and .env.example mirror it.
+ * How a variable's text becomes its value, before validation. Text it cannot convert is returned unchanged, so
+ * the type check among the validators refuses it with a message (as class-transformer's @Type/@Transform leave
+ * it to class-validator in Immich's env.dto.ts).
+ */
+type Parser<T> = (raw: string) => T | string;
+
+const integer: Parser<number> = (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
+const flag: Parser<boolean> = (raw) => (raw === 'true' ? true : raw === 'false' ? false : raw);
+const list: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+const PARSERS = new Map<string, Parser<unknown>>();
+const SECRETS = new Set<string>();
+
+/** Converts the variable's text with `parse`; the property's type must be what `parse` returns. */
+function Parse<T>(parse: Parser<T>) {
+  return <K extends string>(_target: { [P in K]: T | undefined }, key: K): void => {
+    PARSERS.set(key, parse);
+  };
+}
+
+/** The value may carry credentials (a URL's password): a message about it never repeats it. */
+function Secret() {
+  return (_target: object, key: string): void => {
+    SECRETS.add(key);
+  };
+}
+
+const INTEGER = { message: '$property must be an integer' };
+const BOOLEAN = { message: '$property must be one of the following values: true, false' };
+
+/**
+ * Every environment variable the service reads, once: its name, its type (the property's, with @Parse
+ * converting the text), its default (the initialiser), its validation and what it means. A property
+ * RATE_LIMIT_PER_10S is AppConfig's rateLimitPer10s. Validated once at boot; a bad value stops the process with a
+ * message naming the variable. README "Configuration" and .env.example mirror it (config-docs.spec.ts checks).
+ *
+ * class-validator runs a property's decorators bottom-up and loadConfig reports the first one written, so the
+ * type check comes first: "1s" reads "must be an integer", not "must not be less than 0".
  */
 export class EnvSchema {
-  @IsInt() @Min(0) @Max(65535)
+  /** HTTP port the API listens on (0: any free port, logged). */
+  @IsInt(INTEGER) @Min(0) @Max(65535) @Parse(integer)
   PORT = 3000;
 
   /** Loopback by default: the quick start is not reachable from the network; the image sets 0.0.0.0. */
   @IsIP(undefined, { message: 'HOST must be an IP address (0.0.0.0: every IPv4 interface, ::: every interface)' })
   HOST = '127.0.0.1';
 
-  @IsString() @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL?: string;
+  /** Unset: an embedded PostgreSQL under DATA_DIR (development only). */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) @Secret()
+  DATABASE_URL: string | undefined = undefined;
 
-  @IsInt() @Min(1) @Max(200)
+  /** Connections in the pool, per process. */
+  @IsInt(INTEGER) @Min(1) @Max(200) @Parse(integer)
   DB_POOL_SIZE = 10;
 
+  /** Embedded PostgreSQL data and the demo token (without DATABASE_URL). */
   @IsString()
   DATA_DIR = '.data';
 
-  @IsInt() @Min(1024) @Max(65535)
+  @IsInt(INTEGER) @Min(1024) @Max(65535) @Parse(integer)
   EMBEDDED_PG_PORT = 54329;
 
-  @IsIn(['true', 'false'])
-  DEMO_DATA: 'true' | 'false' = 'true';
+  /** Load the demo workspace on the embedded database's first start. */
+  @IsBoolean(BOOLEAN) @Parse(flag)
+  DEMO_DATA = true;
 
-  @IsInt() @Min(1024) @Max(50 * 1024 * 1024)
+  /** Larger request bodies get 413. */
+  @IsInt(INTEGER) @Min(1024) @Max(50 * 1024 * 1024) @Parse(integer)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' = 'info';
 
+  /** The default is set by loadConfig from NODE_ENV: json in production, pretty otherwise. */
   @IsIn(['json', 'pretty'])
-  /** Default set by loadConfig from NODE_ENV: json in production, pretty otherwise. */
   LOG_FORMAT: 'json' | 'pretty' = 'pretty';
 
-  @IsString() @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
-  REDIS_URL?: string;
+  /** Rate-limit counters shared by every instance; unset: in memory, per process. */
+  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' }) @Secret()
+  REDIS_URL: string | undefined = undefined;
 
-  @IsInt() @Min(1) @Max(1_000_000)
+  /** Requests per workspace per 10-second window (10,000 a minute). */
+  @IsInt(INTEGER) @Min(1) @Max(1_000_000) @Parse(integer)
   RATE_LIMIT_PER_10S = 1667;
 
-  @IsIn(['true', 'false'])
-  METRICS_ENABLED: 'true' | 'false' = 'true';
+  @IsBoolean(BOOLEAN) @Parse(flag)
+  METRICS_ENABLED = true;
 
-  /** 0: any free port (logged), so two instances on one machine never collide; the image sets 9464. */
-  @IsInt() @Min(0) @Max(65535)
+  /**
+   * /metrics is served only by a listener of its own on this port and METRICS_HOST. 0: any free port (logged),
+   * so two instances on one machine never collide; the image sets 9464.
+   */
+  @IsInt(INTEGER) @Min(0) @Max(65535) @Parse(integer)
   METRICS_PORT = 0;
 
   @IsIP(undefined, { message: 'METRICS_HOST must be an IP address' })
   METRICS_HOST = '127.0.0.1';
 
-  @IsInt() @Min(100) @Max(600_000)
+  /** Longest time to receive a request and to wait on any database statement; past it: 503. */
+  @IsInt(INTEGER) @Min(100) @Max(600_000) @Parse(integer)
   REQUEST_TIMEOUT_MS = 15_000;
 
-  @IsInt() @Min(0) @Max(600_000)
+  /** On SIGTERM, how long in-flight requests may take before the process exits anyway. */
+  @IsInt(INTEGER) @Min(0) @Max(600_000) @Parse(integer)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
-  @IsString()
-  CORS_ORIGINS = '';
+  /** Comma-separated origins allowed by CORS; empty means CORS is off. */
+  @IsString({ each: true }) @Parse(list)
+  CORS_ORIGINS: string[] = [];
 
-  @IsInt() @Min(0) @Max(60_000)
+  /** How long a valid token's principal may be reused without a lookup; 0 turns the cache off. */
+  @IsInt(INTEGER) @Min(0) @Max(60_000) @Parse(integer)
   AUTH_CACHE_TTL_MS = 5_000;
 
-  @IsInt() @Min(0) @Max(60_000)
+  /** How long an unknown token's digest is refused without a lookup; 0 (or AUTH_CACHE_TTL_MS 0) turns it off. */
+  @IsInt(INTEGER) @Min(0) @Max(60_000) @Parse(integer)
   AUTH_NEGATIVE_CACHE_TTL_MS = 5_000;
 
-  @IsInt() @Min(0) @Max(1_000_000)
+  /** Failed authentications allowed per client address per window before 429; 0 turns the limit off. */
+  @IsInt(INTEGER) @Min(0) @Max(1_000_000) @Parse(integer)
   AUTH_FAILURE_LIMIT = 300;
 
-  @IsInt() @Min(1_000) @Max(3_600_000)
+  @IsInt(INTEGER) @Min(1_000) @Max(3_600_000) @Parse(integer)
   AUTH_FAILURE_WINDOW_MS = 60_000;
-  @IsInt() @Min(0) @Max(100_000)
+
+  /** Updates of one ticket that may wait in this process behind the one running; more get 503 at once. */
+  @IsInt(INTEGER) @Min(0) @Max(100_000) @Parse(integer)
   TICKET_QUEUE_LIMIT = 100;
 
-  @IsInt() @Min(1) @Max(200)
+  /** Pool connections one workspace's updates may hold at once; loadConfig caps it at DB_POOL_SIZE. */
+  @IsInt(INTEGER) @Min(1) @Max(200) @Parse(integer)
   WORKSPACE_DB_CONNECTIONS = 5;
 } // prettier-ignore
 
-export type AppConfig = {
-  port: number;
-  /** The address the API listens on. */
-  host: string;
-  databaseUrl: string | undefined;
-  dbPoolSize: number;
-  dataDir: string;
-  embeddedPgPort: number;
-  demoData: boolean;
-  bodyLimitBytes: number;
-  logLevel: EnvSchema['LOG_LEVEL'];
-  logFormat: EnvSchema['LOG_FORMAT'];
-  redisUrl: string | undefined;
-  rateLimitPer10s: number;
-  metricsEnabled: boolean;
-  /** /metrics is served only by a listener of its own on this port (0: any free port) and host. */
-  metricsPort: number;
-  metricsHost: string;
-  requestTimeoutMs: number;
-  shutdownTimeoutMs: number;
-  /** Origins allowed by CORS; empty means CORS is off. */
-  corsOrigins: string[];
-  /** How long a valid token's principal may be reused without a lookup; 0 turns the cache off. */
-  authCacheTtlMs: number;
-  /** How long an unknown token's digest is refused without a lookup; 0 (or authCacheTtlMs 0) turns it off. */
-  authNegativeCacheTtlMs: number;
-  /** Failed authentications allowed per client address per window before 429; 0 turns the limit off. */
-  authFailureLimit: number;
-  authFailureWindowMs: number;
-  /** Updates of one ticket that may wait in this process behind the one running; more get 503 at once. */
-  ticketQueueLimit: number;
-  /** Pool connections one workspace's updates may hold at once (at most DB_POOL_SIZE). */
-  workspaceDbConnections: number;
-};
+/** RATE_LIMIT_PER_10S → rateLimitPer10s. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}`
+  : Lowercase<S>;
 
-const INTEGER_KEYS = new Set<string>([
-  'PORT',
-  'METRICS_PORT',
-  'DB_POOL_SIZE',
-  'EMBEDDED_PG_PORT',
-  'BODY_LIMIT_BYTES',
-  'RATE_LIMIT_PER_10S',
-  'REQUEST_TIMEOUT_MS',
-  'SHUTDOWN_TIMEOUT_MS',
-  'AUTH_CACHE_TTL_MS',
-  'AUTH_NEGATIVE_CACHE_TTL_MS',
-  'AUTH_FAILURE_LIMIT',
-  'AUTH_FAILURE_WINDOW_MS',
-  'TICKET_QUEUE_LIMIT',
-  'WORKSPACE_DB_CONNECTIONS',
-]);
+/** The validated configuration: EnvSchema's values under camelCase names (EnvSchema documents each). */
+export type AppConfig = { [K in keyof EnvSchema as CamelCase<K>]: EnvSchema[K] };
 
-const SECRET_KEYS = new Set(['DATABASE_URL', 'REDIS_URL']);
+function camelCase(name: string): string {
+  return name.toLowerCase().replace(/_([a-z0-9])/g, (_, next: string) => next.toUpperCase());
+}
 
 export class ConfigError extends Error {}
 
@@ -140,57 +169,29 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const schema = new EnvSchema();
   if (env.NODE_ENV === 'production') schema.LOG_FORMAT = 'json';
-  const problems: string[] = [];
-  const keys = new Set([...Object.keys(schema), 'DATABASE_URL', 'REDIS_URL']);
-  for (const key of keys) {
-    const raw = env[key];
+  for (const name of Object.keys(schema)) {
+    const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    if (INTEGER_KEYS.has(key) && !/^-?\d+$/.test(raw.trim())) {
-      problems.push(`${key} must be an integer (got ${JSON.stringify(raw)})`);
-      continue;
-    }
-    Object.assign(schema, { [key]: INTEGER_KEYS.has(key) ? Number(raw) : raw });
+    Object.assign(schema, { [name]: (PARSERS.get(name) ?? String)(raw) });
   }
-  for (const error of validateSync(schema)) {
-    if (problems.some((p) => p.startsWith(`${error.property} `))) continue;
-    const constraint = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  const problems = validateSync(schema).map((error) => {
+    // The first decorator written is the last to run (see EnvSchema): the type check, when it failed.
+    const constraint = Object.values(error.constraints ?? {}).at(-1) ?? 'is invalid';
     // URLs may carry credentials: their values are never echoed.
-    const got = SECRET_KEYS.has(error.property) ? '' : ` (got ${JSON.stringify(env[error.property])})`;
-    problems.push(`${error.property}: ${constraint}${got}`);
-  }
+    const got = SECRETS.has(error.property) ? '' : ` (got ${JSON.stringify(env[error.property])})`;
+    return `${error.property}: ${constraint}${got}`;
+  });
   // Both on one port would fail at listen with EADDRINUSE; say which setting is wrong instead.
   if (problems.length === 0 && schema.METRICS_PORT !== 0 && schema.METRICS_PORT === schema.PORT) {
     problems.push(`METRICS_PORT must differ from PORT (both ${schema.PORT})`);
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  return {
-    port: schema.PORT,
-    host: schema.HOST,
-    databaseUrl: schema.DATABASE_URL,
-    dbPoolSize: schema.DB_POOL_SIZE,
-    dataDir: schema.DATA_DIR,
-    embeddedPgPort: schema.EMBEDDED_PG_PORT,
-    demoData: schema.DEMO_DATA === 'true',
-    bodyLimitBytes: schema.BODY_LIMIT_BYTES,
-    logLevel: schema.LOG_LEVEL,
-    logFormat: schema.LOG_FORMAT,
-    redisUrl: schema.REDIS_URL,
-    rateLimitPer10s: schema.RATE_LIMIT_PER_10S,
-    metricsEnabled: schema.METRICS_ENABLED === 'true',
-    metricsPort: schema.METRICS_PORT,
-    metricsHost: schema.METRICS_HOST,
-    requestTimeoutMs: schema.REQUEST_TIMEOUT_MS,
-    shutdownTimeoutMs: schema.SHUTDOWN_TIMEOUT_MS,
-    corsOrigins: schema.CORS_ORIGINS.split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean),
-    authCacheTtlMs: schema.AUTH_CACHE_TTL_MS,
-    authNegativeCacheTtlMs: schema.AUTH_NEGATIVE_CACHE_TTL_MS,
-    authFailureLimit: schema.AUTH_FAILURE_LIMIT,
-    authFailureWindowMs: schema.AUTH_FAILURE_WINDOW_MS,
-    ticketQueueLimit: schema.TICKET_QUEUE_LIMIT,
-    workspaceDbConnections: Math.min(schema.WORKSPACE_DB_CONNECTIONS, schema.DB_POOL_SIZE),
-  };
+  // One workspace may not hold more connections than the pool has.
+  schema.WORKSPACE_DB_CONNECTIONS = Math.min(schema.WORKSPACE_DB_CONNECTIONS, schema.DB_POOL_SIZE);
+  // The names match AppConfig's by construction (CamelCase mirrors camelCase; config.spec.ts lists every field).
+  return Object.fromEntries(
+    Object.entries(schema).map(([name, value]) => [camelCase(name), value]),
+  ) as AppConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
