@@ -1,6 +1,7 @@
 import request, { type Response } from 'supertest';
 import { TokensService } from '../src/auth/tokens.service';
 import { createDataSource } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import type { Snapshot } from '../src/import/snapshot.types';
 import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
 import {
@@ -164,7 +165,7 @@ describe('401 unauthorized', () => {
   });
 
   it('a revoked token, as soon as the revocation commits (the token cache hears it)', async () => {
-    const dataSource = await createDataSource(testDatabaseUrl(), 1).initialize();
+    const dataSource = await createDataSource(testDatabaseUrl(), ENTITIES, 1).initialize();
     try {
       const tokens = new TokensService(dataSource);
       const token = await tokens.create(ws.workspaceId, 'to-revoke');

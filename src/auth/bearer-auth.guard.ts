@@ -2,10 +2,10 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiError } from '../common/errors/api-error';
-import { isError } from '../common/errors/api-exception.filter';
+import { isError } from '../database/database-errors';
 import type { Response } from 'express';
 import { TooManyFailedAuthenticationsError } from './failed-auth-limiter';
-import { isPublicRoute } from './public.decorator';
+import { isPublicRoute } from '../common/http/public.decorator';
 
 /** Every route needs a workspace token unless marked @Public(); failures are BEHAVIOUR.md §4's 401. */
 @Injectable()

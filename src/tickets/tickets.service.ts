@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApiError } from '../common/errors/api-error';
-import { isRetryableConflict } from '../common/errors/api-exception.filter';
 import type { RequestContext } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CONNECT_TIMEOUT_MS } from '../database/data-source';
+import { databaseErrorCode, isRetryableConflict } from '../database/database-errors';
 import { diffAttributes } from './attribute-values';
 import type { AttributeValue } from './entities/ticket.entity';
 import { checkIdempotencyKey, checkIfMatch, ticketEtag } from './preconditions';
@@ -128,8 +128,9 @@ export class TicketsService {
         return { json: render(result.view, ctx), etag: result.etag, replayed: false };
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
-        const code = (error as { code: string }).code;
-        this.logger.warn(`request ${ctx.requestId}: ${code} on attempt ${attempt}, retrying`);
+        this.logger.warn(
+          `request ${ctx.requestId}: ${databaseErrorCode(error)} on attempt ${attempt}, retrying`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
       }
     }

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { ErrorListBody } from '../common/errors/api-error';
 import { ErrorListDto } from '../common/errors/error-list.dto';
-import { DEMO_IDS } from '../demo/demo-ids';
+import { DEMO_IDS } from '../docs/demo-ids';
 import { BEARER_AUTH } from '../docs/openapi';
 import { DEFAULT_VERSION, NUMBERED_VERSIONS, VERSION_MESSAGES } from '../common/versioning/versions';
 import { TicketResponseDto } from './dto/ticket-response.dto';

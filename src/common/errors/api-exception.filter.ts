@@ -1,54 +1,15 @@
-import { types } from 'node:util';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { AppRequest } from '../http/request-context';
+import {
+  isDatabaseUnavailable,
+  isRetryableConflict,
+  isStatementTimeout,
+} from '../../database/database-errors';
 import { ApiError, toErrorList } from './api-error';
 
 /** Errors thrown by express itself (http-errors, e.g. a path parameter that is not valid percent-encoding). */
 type ExpressError = Error & { status?: number };
-
-/** PostgreSQL / driver signs that the database, not the request, is at fault. */
-const CONNECTION_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-]);
-
-/** An Error from any realm (`instanceof` fails for errors made in another vm context, e.g. under jest). */
-export function isError(value: unknown): value is Error {
-  return value instanceof Error || types.isNativeError(value);
-}
-
-/** PostgreSQL's serialization_failure and deadlock_detected: the transaction rolled back and may run again. */
-const CONFLICT_CODES = new Set(['40001', '40P01']);
-
-/** A conflict with concurrent transactions: tickets.service.ts retries it, the filter answers a retryable 503. */
-export function isRetryableConflict(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null | undefined)?.code;
-  return typeof code === 'string' && CONFLICT_CODES.has(code);
-}
-
-export function isDatabaseUnavailable(error: unknown): boolean {
-  if (!isError(error)) return false;
-  // TypeORM releases a query runner whose connection died; the transaction's next statement then throws this.
-  if (
-    error.name === 'QueryRunnerProviderAlreadyReleasedError' ||
-    error.name === 'QueryRunnerAlreadyReleasedError'
-  ) {
-    return true;
-  }
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    error.message,
-  );
-}
 
 /** Turns anything thrown into the one `error.list` shape; never echoes internals to the client. */
 export function toApiError(exception: unknown): ApiError {
@@ -75,7 +36,7 @@ export function toApiError(exception: unknown): ApiError {
     // Still conflicting after the service's own retries (tickets.service.ts): rolled back, safe to retry.
     return new ApiError('service_unavailable', 'The update conflicted with concurrent updates, please retry');
   }
-  if ((exception as { code?: unknown } | null | undefined)?.code === '57014') {
+  if (isStatementTimeout(exception)) {
     // statement_timeout (REQUEST_TIMEOUT_MS) cancelled the query: the transaction rolled back, nothing written.
     return new ApiError('service_unavailable', 'The request timed out, please retry');
   }
