@@ -20,6 +20,7 @@ import {
 } from './tickets.repository';
 import { KeyedLimiter } from './update-queue';
 import { parseUpdateTicketRequest, type RawBody, type UpdateTicketInput } from './update-ticket.request';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /** What the client sent besides the body. */
 export type UpdateTicketCommand = {
@@ -152,7 +153,7 @@ export class TicketsService {
         if (!stored.requestHash.equals(requestHash!)) {
           throw new ApiError(
             'idempotency_key_reused',
-            'This Idempotency-Key was already used with a different request (ticket or body)',
+            ERROR_MESSAGES.idempotencyKeyReused,
             'Idempotency-Key',
           );
         }
@@ -161,13 +162,9 @@ export class TicketsService {
     }
 
     const ticket = await this.tickets.findForUpdate(manager, ctx.workspaceId, command.id);
-    if (!ticket) throw new ApiError('ticket_not_found', 'Ticket not found', 'id');
+    if (!ticket) throw new ApiError('ticket_not_found', ERROR_MESSAGES.ticketNotFound, 'id');
     if (ctx.requireIfMatch && command.ifMatch === undefined) {
-      throw new ApiError(
-        'precondition_required',
-        "This workspace requires If-Match with the ticket's ETag on every update",
-        'If-Match',
-      );
+      throw new ApiError('precondition_required', ERROR_MESSAGES.preconditionRequired, 'If-Match');
     }
     checkIfMatch(command.ifMatch, ticketEtag(ticket.id, ticket.version));
     const input = parseUpdateTicketRequest(command.body);
@@ -285,9 +282,20 @@ export class TicketsService {
       assignment.adminId,
       unassign ? '' : assignment.assigneeId,
     );
-    // BEHAVIOUR.md §2: an unknown performing admin is reported as assignee_not_found too.
-    if (!targets.performerExists || (!unassign && targets.assignee === null)) {
-      throw new ApiError('assignee_not_found', 'Assignee not found', 'assignment.assignee_id');
+    // BEHAVIOUR.md §2: an unknown performing admin is reported as assignee_not_found too (README "field").
+    if (!targets.performerExists) {
+      throw new ApiError(
+        'assignee_not_found',
+        ERROR_MESSAGES.performerNotFound(assignment.adminId),
+        'assignment.assignee_id',
+      );
+    }
+    if (!unassign && targets.assignee === null) {
+      throw new ApiError(
+        'assignee_not_found',
+        ERROR_MESSAGES.assigneeNotFound(assignment.assigneeId),
+        'assignment.assignee_id',
+      );
     }
     const base = { partType: 'assignment' as const, authorId: assignment.adminId };
     if (unassign) {
@@ -308,11 +316,7 @@ export class TicketsService {
 }
 
 function keyInUse(): ApiError {
-  return new ApiError(
-    'idempotency_key_in_use',
-    'A request with this Idempotency-Key is still in progress; retry after it completes',
-    'Idempotency-Key',
-  );
+  return new ApiError('idempotency_key_in_use', ERROR_MESSAGES.idempotencyKeyInUse, 'Idempotency-Key');
 }
 
 function render(view: TicketView, ctx: RequestContext): string {

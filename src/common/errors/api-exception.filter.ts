@@ -7,6 +7,7 @@ import {
   isStatementTimeout,
 } from '../../database/database-errors';
 import { ApiError, toErrorList } from './api-error';
+import { ERROR_MESSAGES } from './error-messages';
 
 /** Errors thrown by express itself (http-errors, e.g. a path parameter that is not valid percent-encoding). */
 type ExpressError = Error & { status?: number };
@@ -16,13 +17,13 @@ export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status === 404) return new ApiError('not_found', 'Resource Not Found');
-    if (status === 413) return new ApiError('request_entity_too_large', 'Request body is too large');
+    if (status === 404) return new ApiError('not_found', ERROR_MESSAGES.routeNotFound);
+    if (status === 413) return new ApiError('request_entity_too_large', ERROR_MESSAGES.bodyTooLarge());
     if (status === 415)
       return new ApiError('unsupported_media_type', 'Content-Type must be application/json');
-    if (status === 401) return new ApiError('unauthorized', 'Access Token Invalid');
+    if (status === 401) return new ApiError('unauthorized', ERROR_MESSAGES.unauthorized);
     if (status < 500) return new ApiError('parameter_invalid', 'The request is invalid');
-    return new ApiError('server_error', 'Internal server error');
+    return new ApiError('server_error', ERROR_MESSAGES.serverError);
   }
   const expressError = exception as ExpressError;
   if (typeof expressError?.status === 'number' && expressError.status >= 400 && expressError.status < 500) {
@@ -30,17 +31,17 @@ export function toApiError(exception: unknown): ApiError {
     return new ApiError('parameter_invalid', 'The request could not be parsed');
   }
   if (isDatabaseUnavailable(exception)) {
-    return new ApiError('service_unavailable', 'The service is temporarily unavailable, please retry');
+    return new ApiError('service_unavailable', ERROR_MESSAGES.databaseUnavailable);
   }
   if (isRetryableConflict(exception)) {
     // Still conflicting after the service's own retries (tickets.service.ts): rolled back, safe to retry.
-    return new ApiError('service_unavailable', 'The update conflicted with concurrent updates, please retry');
+    return new ApiError('service_unavailable', ERROR_MESSAGES.conflictRetriesExhausted);
   }
   if (isStatementTimeout(exception)) {
     // statement_timeout (REQUEST_TIMEOUT_MS) cancelled the query: the transaction rolled back, nothing written.
-    return new ApiError('service_unavailable', 'The request timed out, please retry');
+    return new ApiError('service_unavailable', ERROR_MESSAGES.statementTimeout);
   }
-  return new ApiError('server_error', 'Internal server error');
+  return new ApiError('server_error', ERROR_MESSAGES.serverError);
 }
 
 @Catch()
