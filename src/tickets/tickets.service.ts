@@ -61,19 +61,13 @@ export class TicketsService {
       concurrency: 1,
       maxWaiting: config.ticketQueueLimit,
       maxWaitMs: CONNECT_TIMEOUT_MS,
-      refusal: {
-        full: 'Too many updates of this ticket are waiting; retry shortly',
-        timedOut: 'Timed out waiting for earlier updates of this ticket; retry shortly',
-      },
+      refusal: ERROR_MESSAGES.ticketQueue,
     });
     this.workspaceShare = new KeyedLimiter({
       concurrency: config.workspaceDbConnections,
       maxWaiting: Number.POSITIVE_INFINITY,
       maxWaitMs: CONNECT_TIMEOUT_MS,
-      refusal: {
-        full: 'Too many concurrent updates in this workspace; retry shortly',
-        timedOut: 'Too many concurrent updates in this workspace; retry shortly',
-      },
+      refusal: ERROR_MESSAGES.workspaceShare,
     });
   }
 

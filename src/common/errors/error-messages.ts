@@ -30,6 +30,15 @@ export const ERROR_MESSAGES = {
   notJson: (contentType: string) => `Content-Type must be application/json (got ${quoted(contentType, 100)})`,
   rateLimitExceeded: (limit: number, windowSeconds: number) =>
     `Exceeded rate limit of ${limit} in ${windowSeconds}_seconds`,
+  /** 503s of the in-memory queues in front of the pool (tickets.service.ts, update-queue.ts). */
+  ticketQueue: {
+    full: 'Too many updates of this ticket are waiting; retry shortly',
+    timedOut: 'Timed out waiting for earlier updates of this ticket; retry shortly',
+  },
+  workspaceShare: {
+    full: 'Too many concurrent updates in this workspace; retry shortly',
+    timedOut: 'Too many concurrent updates in this workspace; retry shortly',
+  },
   serverError: 'Internal server error',
   databaseUnavailable: 'The service is temporarily unavailable, please retry',
   conflictRetriesExhausted: 'The update conflicted with concurrent updates, please retry',
