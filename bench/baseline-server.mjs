@@ -94,8 +94,10 @@ const APPLY_SQL = named(
   'tickets.apply_update',
   `WITH updated AS (
          UPDATE tickets
-            SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
-                is_shared = $7, updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
+            SET (state, attributes, admin_assignee_id, team_assignee_id, is_shared) = (
+                  SELECT * FROM jsonb_to_record($3::jsonb) AS ticket(state text, attributes jsonb,
+                                admin_assignee_id bigint, team_assignee_id bigint, is_shared boolean)),
+                updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
           WHERE workspace_id = $1 AND id = $2
          RETURNING updated_at, version
        ), inserted AS (
@@ -104,13 +106,16 @@ const APPLY_SQL = named(
          SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
                 p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
                 (SELECT updated_at FROM updated), (SELECT updated_at FROM updated)
-           FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
+           FROM (SELECT p FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
          RETURNING workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
                    assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
        ), audited AS (
          INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
                                 idempotency_key, version_before, version_after, created_at)
-         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, updated.updated_at FROM updated
+         SELECT $1, $2, audit.request_id, audit.token_id, audit.admin_id, audit.bot_id, audit.changes,
+                audit.idempotency_key, audit.version_before, updated.version, updated.updated_at
+           FROM updated, jsonb_to_record($5::jsonb) AS audit(request_id text, token_id bigint, admin_id bigint,
+                                     bot_id bigint, changes jsonb, idempotency_key text, version_before bigint)
          RETURNING id
        ), recent AS (
          SELECT * FROM (
@@ -309,11 +314,13 @@ async function updateOnce(client, principal, requestId, id, input) {
       await run(client, APPLY_SQL, [
         ws,
         ticket.id,
-        next.state,
-        JSON.stringify(next.attributes),
-        next.admin,
-        next.team,
-        next.isShared,
+        JSON.stringify({
+          state: next.state,
+          attributes: next.attributes,
+          admin_assignee_id: next.admin,
+          team_assignee_id: next.team,
+          is_shared: next.isShared,
+        }),
         JSON.stringify(
           parts.map((p) => ({
             part_type: p.part_type,
@@ -324,13 +331,15 @@ async function updateOnce(client, principal, requestId, id, input) {
             assigned_to_id: p.assigned_to_id ?? null,
           })),
         ),
-        requestId,
-        principal.tokenId,
-        input.assignment != null ? String(input.assignment.admin_id) : null,
-        ticket.bot_id,
-        JSON.stringify(auditChanges(ticket, next)),
-        null,
-        ticket.version,
+        JSON.stringify({
+          request_id: requestId,
+          token_id: principal.tokenId,
+          admin_id: input.assignment != null ? String(input.assignment.admin_id) : null,
+          bot_id: ticket.bot_id,
+          changes: auditChanges(ticket, next),
+          idempotency_key: null,
+          version_before: ticket.version,
+        }),
       ])
     ).rows;
     // The write and the read are one statement (one row even without parts, its part columns null).

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { createDataSource } = require('../dist/src/database/data-source.js');
+const { ENTITIES } = require('../dist/src/entities.js');
 const { ImportService } = require('../dist/src/import/import.service.js');
 const { TokensService } = require('../dist/src/auth/tokens.service.js');
 const pg = require('pg');
@@ -189,7 +190,7 @@ function ticket(id, random, nextPartId, bigPartsViaImport) {
  */
 export async function seedWorkspace(url, { tickets = 10_000, bigParts = 'import' } = {}) {
   const bigPartsViaImport = bigParts !== 'sql';
-  const dataSource = await createDataSource(url, 2).initialize();
+  const dataSource = await createDataSource(url, ENTITIES, 2).initialize();
   try {
     const importer = new ImportService(dataSource);
     const random = prng(20_240_601);

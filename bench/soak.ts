@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import type { DataSource } from 'typeorm';
 import { TokensService } from '../src/auth/tokens.service';
 import { createDataSource } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/prepare-database';
 import { ImportService } from '../src/import/import.service';
@@ -434,7 +435,7 @@ async function main(): Promise<number> {
 
     // Data: one generated workspace, imported like `npm run cli -- import`, and a token for it.
     const workspaceId = `soak-${Date.now().toString(36)}`;
-    const dataSource = await createDataSource(url, 2).initialize();
+    const dataSource = await createDataSource(url, ENTITIES, 2).initialize();
     cleanups.unshift(() => dataSource.destroy());
     const importer = new ImportService(dataSource);
     const imported = await importer.import(

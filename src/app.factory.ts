@@ -67,6 +67,6 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
     requestTimeoutMs: config.requestTimeoutMs,
     onAnswer: metrics ? (method, status) => metrics.count(method, '(unrouted)', status) : undefined,
   });
-  // Signals are handled by main.ts (common/http/graceful-shutdown.ts); tests close the app themselves.
+  // Signals are handled by main.ts (lifecycle/graceful-shutdown.ts); tests close the app themselves.
   return app;
 }

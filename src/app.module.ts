@@ -13,6 +13,7 @@ import { VersionInterceptor } from './common/versioning/version.interceptor';
 import type { AppConfig } from './config/config';
 import { AppConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
+import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { TicketsModule } from './tickets/tickets.module';
 
@@ -30,7 +31,7 @@ export class AppModule implements NestModule {
       imports: [
         AppConfigModule.forRoot(config),
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(config.databaseUrl, config.dbPoolSize, config.requestTimeoutMs),
+          ...dataSourceOptions(config.databaseUrl, ENTITIES, config.dbPoolSize, config.requestTimeoutMs),
           retryAttempts: 0,
         }),
         AuthModule,

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
-import { enableGracefulShutdown } from './common/http/graceful-shutdown';
+import { enableGracefulShutdown } from './lifecycle/graceful-shutdown';
 import { urlOf } from './common/http/http-adapter';
 import { ConfigError, loadConfig } from './config/config';
 import { seedDemoWorkspace } from './demo/demo-seed';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { seedDemoWorkspace } from '../src/demo/demo-seed';
-import { DEMO_IDS } from '../src/demo/demo-ids';
+import { DEMO_IDS } from '../src/docs/demo-ids';
 import { DEMO_WORKSPACE_ID } from '../src/demo/demo-workspace';
 import { startApp, testDatabaseUrl, type TestApp } from './support/app';
 import { auditRows, ticketRow } from './support/factories';

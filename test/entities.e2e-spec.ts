@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { testDatabaseUrl } from './support/app';
 
 /**
@@ -22,7 +23,7 @@ describe('entities match the migrations', () => {
     await admin.query(`CREATE DATABASE ${database}`);
     const url = new URL(testDatabaseUrl());
     url.pathname = `/${database}`;
-    dataSource = await new DataSource(dataSourceOptions(url.toString(), 2)).initialize();
+    dataSource = await new DataSource(dataSourceOptions(url.toString(), ENTITIES, 2)).initialize();
   });
 
   afterAll(async () => {

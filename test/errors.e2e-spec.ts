@@ -1,6 +1,7 @@
 import request, { type Response } from 'supertest';
 import { TokensService } from '../src/auth/tokens.service';
 import { createDataSource } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import type { Snapshot } from '../src/import/snapshot.types';
 import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
 import {
@@ -34,11 +35,17 @@ const TICKET_NOT_FOUND: ExpectedError = {
   message: 'Ticket not found',
   field: 'id',
 };
-const ASSIGNEE_NOT_FOUND: ExpectedError = {
+/** Intercom's "Assignee not found", then which id is missing: the performing admin is checked first. */
+const performerNotFound = (adminId: string): ExpectedError => ({
   code: 'assignee_not_found',
-  message: 'Assignee not found',
+  message: `Assignee not found: no admin "${adminId}" in this workspace`,
   field: 'assignment.assignee_id',
-};
+});
+const assigneeNotFound = (assigneeId: string): ExpectedError => ({
+  code: 'assignee_not_found',
+  message: `Assignee not found: no admin or team "${assigneeId}" in this workspace`,
+  field: 'assignment.assignee_id',
+});
 const ROUTE_NOT_FOUND: ExpectedError = { code: 'not_found', message: 'Resource Not Found' };
 const versionError = (message: string): ExpectedError => ({
   code: 'intercom_version_invalid',
@@ -164,7 +171,7 @@ describe('401 unauthorized', () => {
   });
 
   it('a revoked token, as soon as the revocation commits (the token cache hears it)', async () => {
-    const dataSource = await createDataSource(testDatabaseUrl(), 1).initialize();
+    const dataSource = await createDataSource(testDatabaseUrl(), ENTITIES, 1).initialize();
     try {
       const tokens = new TokensService(dataSource);
       const token = await tokens.create(ws.workspaceId, 'to-revoke');
@@ -261,14 +268,21 @@ describe('404 assignee_not_found', () => {
   const assign = (assignment: Record<string, unknown>) => () =>
     putTicket(t.http, ws.token, IDS.ticket, { assignment });
 
-  it.each<[string, Record<string, unknown>]>([
-    ['unknown admin_id', { admin_id: '123456', assignee_id: IDS.otherAdmin }],
-    ['unknown assignee_id', { admin_id: IDS.admin, assignee_id: '123456' }],
-    ['non-numeric assignee_id', { admin_id: IDS.admin, assignee_id: 'abc' }],
-    ['non-numeric admin_id', { admin_id: 'abc', assignee_id: IDS.otherAdmin }],
-    ['the bot as assignee', { admin_id: IDS.admin, assignee_id: IDS.bot }],
-  ])('%s', async (_, assignment) => {
-    await expectRejected(assign(assignment), 404, ASSIGNEE_NOT_FOUND);
+  it.each<[string, Record<string, unknown>, ExpectedError]>([
+    ['unknown admin_id', { admin_id: '123456', assignee_id: IDS.otherAdmin }, performerNotFound('123456')],
+    ['unknown assignee_id', { admin_id: IDS.admin, assignee_id: '123456' }, assigneeNotFound('123456')],
+    ['non-numeric assignee_id', { admin_id: IDS.admin, assignee_id: 'abc' }, assigneeNotFound('abc')],
+    ['non-numeric admin_id', { admin_id: 'abc', assignee_id: IDS.otherAdmin }, performerNotFound('abc')],
+    ['an integer assignee_id', { admin_id: IDS.admin, assignee_id: 123456 }, assigneeNotFound('123456')],
+    ['both unknown: the admin is named', { admin_id: '777', assignee_id: '888' }, performerNotFound('777')],
+    ['the bot as assignee', { admin_id: IDS.admin, assignee_id: IDS.bot }, assigneeNotFound(IDS.bot)],
+    [
+      'a long id is clipped',
+      { admin_id: IDS.admin, assignee_id: 'x'.repeat(300) },
+      assigneeNotFound(`${'x'.repeat(64)}…`),
+    ],
+  ])('%s', async (_, assignment, expected) => {
+    await expectRejected(assign(assignment), 404, expected);
   });
 
   it('an admin of another workspace', async () => {
@@ -276,14 +290,16 @@ describe('404 assignee_not_found', () => {
       ...standardSnapshot(id),
       admins: [...standardSnapshot(id).admins!, { id: '555000', name: 'Zed' }],
     }));
-    await expectRejected(assign({ admin_id: IDS.admin, assignee_id: '555000' }), 404, ASSIGNEE_NOT_FOUND, [
-      { workspaceId: ws.workspaceId },
-      { workspaceId: other.workspaceId },
-    ]);
+    await expectRejected(
+      assign({ admin_id: IDS.admin, assignee_id: '555000' }),
+      404,
+      assigneeNotFound('555000'),
+      [{ workspaceId: ws.workspaceId }, { workspaceId: other.workspaceId }],
+    );
     await expectRejected(
       assign({ admin_id: '555000', assignee_id: IDS.otherAdmin }),
       404,
-      ASSIGNEE_NOT_FOUND,
+      performerNotFound('555000'),
     );
   });
 });

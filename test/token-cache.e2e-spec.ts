@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { generateToken } from '../src/auth/token-hash';
 import { TokensService } from '../src/auth/tokens.service';
 import { createDataSource } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { ImportService } from '../src/import/import.service';
 import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
 import { IDS, seedWorkspace, standardSnapshot, ticketRow, type SeededWorkspace } from './support/factories';
@@ -58,7 +59,7 @@ describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
       AUTH_CACHE_TTL_MS: String(TTL_MS),
       AUTH_NEGATIVE_CACHE_TTL_MS: String(NEGATIVE_TTL_MS),
     });
-    dataSource = await createDataSource(testDatabaseUrl(), 1).initialize();
+    dataSource = await createDataSource(testDatabaseUrl(), ENTITIES, 1).initialize();
   });
   afterAll(async () => {
     await dataSource.destroy();

@@ -2,10 +2,11 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiError } from '../common/errors/api-error';
-import { isError } from '../common/errors/api-exception.filter';
+import { isError } from '../database/database-errors';
 import type { Response } from 'express';
 import { TooManyFailedAuthenticationsError } from './failed-auth-limiter';
-import { isPublicRoute } from './public.decorator';
+import { isPublicRoute } from '../common/http/public.decorator';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /** Every route needs a workspace token unless marked @Public(); failures are BEHAVIOUR.md §4's 401. */
 @Injectable()
@@ -34,7 +35,7 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
     // A database failure during the lookup is not the client's fault: let the filter answer 503.
     if (isError(error)) throw error;
     if (error) throw new Error('authentication failed');
-    if (!principal) throw new ApiError('unauthorized', 'Access Token Invalid');
+    if (!principal) throw new ApiError('unauthorized', ERROR_MESSAGES.unauthorized);
     return principal;
   }
 }

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config/config';
 import { createDataSource } from '../database/data-source';
 import { prepareDatabase } from '../database/prepare-database';
 import { StartupError } from '../database/startup-error';
+import { ENTITIES } from '../entities';
 import { ImportService } from '../import/import.service';
 import { terminalProgress } from '../import/import-progress';
 import { ImportError, parseSnapshot } from '../import/snapshot-checker';
@@ -18,7 +19,7 @@ class UsageError extends Error {}
 async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const database = await prepareDatabase(config, () => undefined);
-  const dataSource = createDataSource(database.url, 2);
+  const dataSource = createDataSource(database.url, ENTITIES, 2);
   try {
     await dataSource.initialize();
     return await work(dataSource);

@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import { Client, type ClientConfig } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { ENTITIES } from './entities';
 
 const logger = new Logger('Database');
 
@@ -34,12 +33,23 @@ export class GuardedClient extends Client {
 /** How long a request may wait for a pool connection (and, in memory, for its turn: tickets.service.ts). */
 export const CONNECT_TIMEOUT_MS = 5_000;
 
-/** One definition of the connection, shared by the server, the CLI, migrations and the tests. */
-export function dataSourceOptions(url: string, poolSize = 10, statementTimeoutMs = 0): DataSourceOptions {
+/** The entity classes a data source maps: src/entities.ts's ENTITIES, or none for migrations alone. */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
+/**
+ * One definition of the connection, shared by the server, the CLI, migrations and the tests. The entities
+ * come from the caller (src/entities.ts) so that database/ does not import the features that import it.
+ */
+export function dataSourceOptions(
+  url: string,
+  entities: EntityList,
+  poolSize = 10,
+  statementTimeoutMs = 0,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
@@ -63,6 +73,6 @@ export function dataSourceOptions(url: string, poolSize = 10, statementTimeoutMs
   };
 }
 
-export function createDataSource(url: string, poolSize = 10): DataSource {
-  return new DataSource(dataSourceOptions(url, poolSize));
+export function createDataSource(url: string, entities: EntityList, poolSize = 10): DataSource {
+  return new DataSource(dataSourceOptions(url, entities, poolSize));
 }

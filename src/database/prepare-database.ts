@@ -42,7 +42,7 @@ export async function prepareDatabase(
 
 /** Applies pending migrations, each in its own transaction; returns their names. */
 export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = createDataSource(url, 1);
+  const dataSource = createDataSource(url, [], 1);
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -57,7 +57,7 @@ export async function runMigrations(url: string): Promise<string[]> {
  * line naming DATABASE_URL's host, port and database. Read-only (no migrations table is created).
  */
 async function pendingMigrations(url: string): Promise<string[]> {
-  const dataSource = createDataSource(url, 1);
+  const dataSource = createDataSource(url, [], 1);
   try {
     await dataSource.initialize();
   } catch (error) {

@@ -16,7 +16,23 @@ import {
  */
 export type PreparedStatement = { readonly name: string; readonly text: string };
 
+/** Every name registered by this process, with its text: one statement per name. */
+const REGISTERED = new Map<string, string>();
+
+/**
+ * Declares a named statement; call it at module level. A name declared twice throws as the module loads:
+ * with another text, node-postgres would refuse it on every connection that prepared the first (at the
+ * first request, not at boot); with the same text, two constants would hide that they are one statement.
+ */
 export function preparedStatement(name: string, text: string): PreparedStatement {
+  const known = REGISTERED.get(name);
+  if (known !== undefined) {
+    throw new Error(
+      `prepared statement "${name}" is declared twice (${known === text ? 'same text' : 'with another text'}); ` +
+        'give each statement its own name',
+    );
+  }
+  REGISTERED.set(name, text);
   return { name, text };
 }
 

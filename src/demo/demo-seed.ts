@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { TokensService } from '../auth/tokens.service';
 import { createDataSource } from '../database/data-source';
 import { ImportService } from '../import/import.service';
-import { DEMO_IDS } from './demo-ids';
+import { DEMO_IDS } from '../docs/demo-ids';
+import { ENTITIES } from '../entities';
 import { DEMO_SNAPSHOT, DEMO_WORKSPACE_ID } from './demo-workspace';
 
 /**
@@ -11,7 +12,7 @@ import { DEMO_SNAPSHOT, DEMO_WORKSPACE_ID } from './demo-workspace';
  * `<DATA_DIR>/demo-token` (local development only), so every start can print a curl that works.
  */
 export async function seedDemoWorkspace(url: string, dataDir: string) {
-  const dataSource = await createDataSource(url, 2).initialize();
+  const dataSource = await createDataSource(url, ENTITIES, 2).initialize();
   const tokenFile = resolve(dataDir, 'demo-token');
   try {
     const tokens = new TokensService(dataSource);

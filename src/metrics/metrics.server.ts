@@ -12,6 +12,7 @@ import { ApiError, toErrorList } from '../common/errors/api-error';
 import { urlOf } from '../common/http/http-adapter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MetricsService } from './metrics.service';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /**
  * The Prometheus scrape endpoint, `GET /metrics`, on a port of its own: it needs no token, so it must not
@@ -81,7 +82,9 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
       return;
     }
     const requestId = randomUUID();
-    const body = JSON.stringify(toErrorList(new ApiError('not_found', 'Resource Not Found'), requestId));
+    const body = JSON.stringify(
+      toErrorList(new ApiError('not_found', ERROR_MESSAGES.routeNotFound), requestId),
+    );
     res.writeHead(404, {
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),

@@ -4,6 +4,7 @@ import { ApiError } from '../common/errors/api-error';
 import type { AppRequest } from '../common/http/request-context';
 import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 import { RATE_LIMIT_WINDOW_SECONDS, RateLimitService } from './rate-limit.service';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /**
  * Counts each authenticated request against its workspace's window (BEHAVIOUR.md §5). Registered as a
@@ -26,7 +27,7 @@ export class RateLimitGuard implements CanActivate {
       res.setHeader('Retry-After', String(retryAfterSeconds(decision.msBeforeReset)));
       throw new ApiError(
         'rate_limit_exceeded',
-        `Exceeded rate limit of ${decision.limit} in ${RATE_LIMIT_WINDOW_SECONDS}_seconds`,
+        ERROR_MESSAGES.rateLimitExceeded(decision.limit, RATE_LIMIT_WINDOW_SECONDS),
       );
     }
     return true;

@@ -1,4 +1,5 @@
 import { ApiError } from '../common/errors/api-error';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /** The strong entity tag of a ticket version: changes with every committed update. */
 export function ticketEtag(ticketId: string, version: string): string {
@@ -15,11 +16,7 @@ export function checkIfMatch(header: string | undefined, currentEtag: string): v
   if (value === '*') return;
   const tags = value.match(/(W\/)?"[^"]*"/g) ?? [];
   if (tags.some((tag) => tag === currentEtag)) return;
-  throw new ApiError(
-    'precondition_failed',
-    `If-Match does not match the ticket's current version (ETag ${currentEtag}); fetch it again and retry`,
-    'If-Match',
-  );
+  throw new ApiError('precondition_failed', ERROR_MESSAGES.preconditionFailed(currentEtag), 'If-Match');
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -28,7 +25,7 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 export function checkIdempotencyKey(key: string | undefined): string | undefined {
   if (key === undefined) return undefined;
   if (!KEY.test(key)) {
-    throw ApiError.invalid('Idempotency-Key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+    throw ApiError.invalid('Idempotency-Key', ERROR_MESSAGES.idempotencyKeyInvalid);
   }
   return key;
 }

@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Put, UseInterceptors } from '@nestjs/common';
-import { Ctx, UpdateCommand } from '../common/http/request-context.decorator';
+import { Ctx } from '../common/http/request-context.decorator';
 import type { RequestContext } from '../common/http/request-context';
 import { MinVersion } from '../common/versioning/min-version.decorator';
 import { TicketsService, type UpdateTicketCommand } from './tickets.service';
+import { UpdateCommand } from './update-command.decorator';
 import { ApiUpdateTicket } from './update-ticket.api-docs';
 import { UpdateOutcomeInterceptor } from './update-outcome.interceptor';
 

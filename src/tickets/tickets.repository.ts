@@ -168,13 +168,19 @@ const ASSIGNMENT_TARGETS = preparedStatement(
  * never earlier than the previous version's: updated_at, the parts' created_at and the audit rows never go
  * back along a ticket's history (issue #9). Parts and audit row take the ticket's new updated_at
  * (BEHAVIOUR.md §3: one created_at per update).
+ *
+ * Five parameters: $1 workspace_id, $2 ticket id, then three jsonb documents keyed by column name, the
+ * ticket's new values ($3), the new parts ($4) and the audit row ($5); jsonb_to_record gives each key its
+ * column's type, so a reader matches values to columns by name, not by counting to fifteen.
  */
 const APPLY_UPDATE = preparedStatement(
   'tickets.apply_update',
   `WITH updated AS (
          UPDATE tickets
-            SET state = $3, attributes = $4::jsonb, admin_assignee_id = $5, team_assignee_id = $6,
-                is_shared = $7, updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
+            SET (state, attributes, admin_assignee_id, team_assignee_id, is_shared) = (
+                  SELECT * FROM jsonb_to_record($3::jsonb) AS ticket(state text, attributes jsonb,
+                                admin_assignee_id bigint, team_assignee_id bigint, is_shared boolean)),
+                updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
           WHERE workspace_id = $1 AND id = $2
          RETURNING updated_at, version
        ), inserted AS (
@@ -183,13 +189,16 @@ const APPLY_UPDATE = preparedStatement(
          SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
                 p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
                 (SELECT updated_at FROM updated), (SELECT updated_at FROM updated)
-           FROM (SELECT p FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
+           FROM (SELECT p FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
          RETURNING workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
                    assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
        ), audited AS (
          INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
                                 idempotency_key, version_before, version_after, created_at)
-         SELECT $1, $2, $9, $10, $11, $12, $13::jsonb, $14, $15, updated.version, updated.updated_at FROM updated
+         SELECT $1, $2, audit.request_id, audit.token_id, audit.admin_id, audit.bot_id, audit.changes,
+                audit.idempotency_key, audit.version_before, updated.version, updated.updated_at
+           FROM updated, jsonb_to_record($5::jsonb) AS audit(request_id text, token_id bigint, admin_id bigint,
+                                     bot_id bigint, changes jsonb, idempotency_key text, version_before bigint)
          RETURNING id
        ), recent AS (
          SELECT * FROM (
@@ -368,11 +377,15 @@ export class TicketsRepository {
     const { rows } = await runPrepared<AppliedRow>(manager, APPLY_UPDATE, [
       workspaceId,
       ticketId,
-      changes.state,
-      JSON.stringify(changes.attributes),
-      changes.adminAssigneeId,
-      changes.teamAssigneeId,
-      changes.isShared,
+      // $3: the ticket's new values, keyed by column (the statement's jsonb_to_record names and types them).
+      JSON.stringify({
+        state: changes.state,
+        attributes: changes.attributes,
+        admin_assignee_id: changes.adminAssigneeId,
+        team_assignee_id: changes.teamAssigneeId,
+        is_shared: changes.isShared,
+      }),
+      // $4: the new parts, in order.
       JSON.stringify(
         parts.map((part) => ({
           part_type: part.partType,
@@ -383,13 +396,16 @@ export class TicketsRepository {
           assigned_to_id: part.assignedToId ?? null,
         })),
       ),
-      audit.requestId,
-      audit.tokenId,
-      audit.adminId,
-      audit.botId,
-      JSON.stringify(audit.changes),
-      audit.idempotencyKey,
-      audit.versionBefore,
+      // $5: the audit row, keyed by column.
+      JSON.stringify({
+        request_id: audit.requestId,
+        token_id: audit.tokenId,
+        admin_id: audit.adminId,
+        bot_id: audit.botId,
+        changes: audit.changes,
+        idempotency_key: audit.idempotencyKey,
+        version_before: audit.versionBefore,
+      }),
     ]);
     const first = rows[0];
     return {
@@ -460,7 +476,8 @@ export class TicketsRepository {
   async deleteExpiredResponses(manager: EntityManager, batch = 1000): Promise<number> {
     const result: [unknown[], number] = await manager.query(
       `DELETE FROM idempotency_keys WHERE ctid IN (
-         SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT ${batch})`,
+         SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1)`,
+      [batch],
     );
     return result[1];
   }

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApiError } from '../common/errors/api-error';
-import { isRetryableConflict } from '../common/errors/api-exception.filter';
 import type { RequestContext } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CONNECT_TIMEOUT_MS } from '../database/data-source';
+import { databaseErrorCode, isRetryableConflict } from '../database/database-errors';
 import { diffAttributes } from './attribute-values';
 import type { AttributeValue } from './entities/ticket.entity';
 import { checkIdempotencyKey, checkIfMatch, ticketEtag } from './preconditions';
@@ -20,6 +20,7 @@ import {
 } from './tickets.repository';
 import { KeyedLimiter } from './update-queue';
 import { parseUpdateTicketRequest, type RawBody, type UpdateTicketInput } from './update-ticket.request';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /** What the client sent besides the body. */
 export type UpdateTicketCommand = {
@@ -60,19 +61,13 @@ export class TicketsService {
       concurrency: 1,
       maxWaiting: config.ticketQueueLimit,
       maxWaitMs: CONNECT_TIMEOUT_MS,
-      refusal: {
-        full: 'Too many updates of this ticket are waiting; retry shortly',
-        timedOut: 'Timed out waiting for earlier updates of this ticket; retry shortly',
-      },
+      refusal: ERROR_MESSAGES.ticketQueue,
     });
     this.workspaceShare = new KeyedLimiter({
       concurrency: config.workspaceDbConnections,
       maxWaiting: Number.POSITIVE_INFINITY,
       maxWaitMs: CONNECT_TIMEOUT_MS,
-      refusal: {
-        full: 'Too many concurrent updates in this workspace; retry shortly',
-        timedOut: 'Too many concurrent updates in this workspace; retry shortly',
-      },
+      refusal: ERROR_MESSAGES.workspaceShare,
     });
   }
 
@@ -128,8 +123,9 @@ export class TicketsService {
         return { json: render(result.view, ctx), etag: result.etag, replayed: false };
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
-        const code = (error as { code: string }).code;
-        this.logger.warn(`request ${ctx.requestId}: ${code} on attempt ${attempt}, retrying`);
+        this.logger.warn(
+          `request ${ctx.requestId}: ${databaseErrorCode(error)} on attempt ${attempt}, retrying`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10));
       }
     }
@@ -151,7 +147,7 @@ export class TicketsService {
         if (!stored.requestHash.equals(requestHash!)) {
           throw new ApiError(
             'idempotency_key_reused',
-            'This Idempotency-Key was already used with a different request (ticket or body)',
+            ERROR_MESSAGES.idempotencyKeyReused,
             'Idempotency-Key',
           );
         }
@@ -160,13 +156,9 @@ export class TicketsService {
     }
 
     const ticket = await this.tickets.findForUpdate(manager, ctx.workspaceId, command.id);
-    if (!ticket) throw new ApiError('ticket_not_found', 'Ticket not found', 'id');
+    if (!ticket) throw new ApiError('ticket_not_found', ERROR_MESSAGES.ticketNotFound, 'id');
     if (ctx.requireIfMatch && command.ifMatch === undefined) {
-      throw new ApiError(
-        'precondition_required',
-        "This workspace requires If-Match with the ticket's ETag on every update",
-        'If-Match',
-      );
+      throw new ApiError('precondition_required', ERROR_MESSAGES.preconditionRequired, 'If-Match');
     }
     checkIfMatch(command.ifMatch, ticketEtag(ticket.id, ticket.version));
     const input = parseUpdateTicketRequest(command.body);
@@ -284,9 +276,20 @@ export class TicketsService {
       assignment.adminId,
       unassign ? '' : assignment.assigneeId,
     );
-    // BEHAVIOUR.md §2: an unknown performing admin is reported as assignee_not_found too.
-    if (!targets.performerExists || (!unassign && targets.assignee === null)) {
-      throw new ApiError('assignee_not_found', 'Assignee not found', 'assignment.assignee_id');
+    // BEHAVIOUR.md §2: an unknown performing admin is reported as assignee_not_found too (README "field").
+    if (!targets.performerExists) {
+      throw new ApiError(
+        'assignee_not_found',
+        ERROR_MESSAGES.performerNotFound(assignment.adminId),
+        'assignment.assignee_id',
+      );
+    }
+    if (!unassign && targets.assignee === null) {
+      throw new ApiError(
+        'assignee_not_found',
+        ERROR_MESSAGES.assigneeNotFound(assignment.assigneeId),
+        'assignment.assignee_id',
+      );
     }
     const base = { partType: 'assignment' as const, authorId: assignment.adminId };
     if (unassign) {
@@ -307,11 +310,7 @@ export class TicketsService {
 }
 
 function keyInUse(): ApiError {
-  return new ApiError(
-    'idempotency_key_in_use',
-    'A request with this Idempotency-Key is still in progress; retry after it completes',
-    'Idempotency-Key',
-  );
+  return new ApiError('idempotency_key_in_use', ERROR_MESSAGES.idempotencyKeyInUse, 'Idempotency-Key');
 }
 
 function render(view: TicketView, ctx: RequestContext): string {

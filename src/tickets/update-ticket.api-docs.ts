@@ -12,11 +12,16 @@ import {
 } from '@nestjs/swagger';
 import type { ErrorListBody } from '../common/errors/api-error';
 import { ErrorListDto } from '../common/errors/error-list.dto';
-import { DEMO_IDS } from '../demo/demo-ids';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
+import { DEMO_IDS } from '../docs/demo-ids';
 import { BEARER_AUTH } from '../docs/openapi';
 import { DEFAULT_VERSION, NUMBERED_VERSIONS, VERSION_MESSAGES } from '../common/versioning/versions';
+import { RATE_LIMIT_WINDOW_SECONDS } from '../rate-limit/rate-limit.service';
 import { TicketResponseDto } from './dto/ticket-response.dto';
 import { UpdateTicketDto } from './dto/update-ticket.dto';
+
+/** BODY_LIMIT_BYTES' default (README "Configuration"), for the 413 example. */
+const DOCUMENTED_BODY_LIMIT_BYTES = 1024 * 1024;
 
 const EXAMPLE_REQUEST_ID = '1d253700-fff8-4664-a0bb-b05242b3b2c0';
 
@@ -173,14 +178,19 @@ export function ApiUpdateTicket() {
       },
     ]),
     ApiErrorResponse(401, 'Unauthorized', [
-      { summary: 'Unauthorized', code: 'unauthorized', message: 'Access Token Invalid' },
+      { summary: 'Unauthorized', code: 'unauthorized', message: ERROR_MESSAGES.unauthorized },
     ]),
     ApiErrorResponse(404, 'Ticket or assignee not found', [
-      { summary: 'Ticket not found', code: 'ticket_not_found', message: 'Ticket not found', field: 'id' },
+      {
+        summary: 'Ticket not found',
+        code: 'ticket_not_found',
+        message: ERROR_MESSAGES.ticketNotFound,
+        field: 'id',
+      },
       {
         summary: 'Assignee not found',
         code: 'assignee_not_found',
-        message: 'Assignee not found',
+        message: ERROR_MESSAGES.assigneeNotFound('12345'),
         field: 'assignment.assignee_id',
       },
     ]),
@@ -188,7 +198,7 @@ export function ApiUpdateTicket() {
       {
         summary: 'Key in use',
         code: 'idempotency_key_in_use',
-        message: 'A request with this Idempotency-Key is still in progress; retry after it completes',
+        message: ERROR_MESSAGES.idempotencyKeyInUse,
         field: 'Idempotency-Key',
       },
     ]),
@@ -196,26 +206,29 @@ export function ApiUpdateTicket() {
       {
         summary: 'Stale',
         code: 'precondition_failed',
-        message:
-          'If-Match does not match the ticket\'s current version (ETag "447.4"); fetch it again and retry',
+        message: ERROR_MESSAGES.preconditionFailed(`"${DEMO_IDS.ticket}.4"`),
         field: 'If-Match',
       },
     ]),
     ApiErrorResponse(413, 'Request body too large', [
-      { summary: 'Too large', code: 'request_entity_too_large', message: 'Request body is too large' },
+      {
+        summary: 'Too large',
+        code: 'request_entity_too_large',
+        message: ERROR_MESSAGES.bodyTooLarge(DOCUMENTED_BODY_LIMIT_BYTES),
+      },
     ]),
     ApiErrorResponse(415, 'Request body is not JSON', [
       {
         summary: 'Not JSON',
         code: 'unsupported_media_type',
-        message: 'Content-Type must be application/json (got text/plain)',
+        message: ERROR_MESSAGES.notJson('text/plain'),
       },
     ]),
     ApiErrorResponse(422, 'The Idempotency-Key was used with another request', [
       {
         summary: 'Key reused',
         code: 'idempotency_key_reused',
-        message: 'This Idempotency-Key was already used with a different request (ticket or body)',
+        message: ERROR_MESSAGES.idempotencyKeyReused,
         field: 'Idempotency-Key',
       },
     ]),
@@ -223,7 +236,7 @@ export function ApiUpdateTicket() {
       {
         summary: 'If-Match required',
         code: 'precondition_required',
-        message: "This workspace requires If-Match with the ticket's ETag on every update",
+        message: ERROR_MESSAGES.preconditionRequired,
         field: 'If-Match',
       },
     ]),
@@ -234,13 +247,13 @@ export function ApiUpdateTicket() {
         {
           summary: 'Rate limited',
           code: 'rate_limit_exceeded',
-          message: 'Exceeded rate limit of 1667 in 10_seconds',
+          message: ERROR_MESSAGES.rateLimitExceeded(1667, RATE_LIMIT_WINDOW_SECONDS),
         },
       ],
       { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER_HEADER },
     ),
     ApiErrorResponse(500, 'Server error', [
-      { summary: 'Server error', code: 'server_error', message: 'Internal server error' },
+      { summary: 'Server error', code: 'server_error', message: ERROR_MESSAGES.serverError },
     ]),
     ApiErrorResponse(
       503,
@@ -249,7 +262,7 @@ export function ApiUpdateTicket() {
         {
           summary: 'Unavailable',
           code: 'service_unavailable',
-          message: 'The service is temporarily unavailable, please retry',
+          message: ERROR_MESSAGES.databaseUnavailable,
         },
       ],
       RETRY_AFTER_HEADER,

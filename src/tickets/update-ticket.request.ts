@@ -1,6 +1,7 @@
 import { validateSync, type ValidationError } from 'class-validator';
 import { ApiError } from '../common/errors/api-error';
 import { AssignmentDto, type SettableState, UpdateTicketDto } from './dto/update-ticket.dto';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /** The request body as it arrived: bytes and their declared type, not yet trusted. */
 export type RawBody = { bytes: Buffer | undefined; contentType: string | undefined };
@@ -59,10 +60,7 @@ function parseJsonObject(raw: RawBody): Record<string, unknown> {
   const bytes = raw.bytes;
   if (!bytes || bytes.length === 0) return {};
   if (raw.contentType !== undefined && !isJsonContentType(raw.contentType)) {
-    throw new ApiError(
-      'unsupported_media_type',
-      `Content-Type must be application/json (got ${clip(raw.contentType)})`,
-    );
+    throw new ApiError('unsupported_media_type', ERROR_MESSAGES.notJson(raw.contentType));
   }
   let text: string;
   try {
@@ -96,8 +94,4 @@ function firstError(errors: ValidationError[], prefix = ''): ApiError {
   const message = Object.values(error.constraints ?? {})[0];
   if (message) return ApiError.invalid(field, message);
   return firstError(error.children ?? [], `${field}.`);
-}
-
-function clip(value: string): string {
-  return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 }

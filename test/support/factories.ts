@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { TokensService } from '../../src/auth/tokens.service';
 import { createDataSource } from '../../src/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { ImportService } from '../../src/import/import.service';
 import type { Snapshot } from '../../src/import/snapshot.types';
 import { testDatabaseUrl } from './app';
@@ -160,7 +161,7 @@ export async function seedWorkspace(
   url: string = testDatabaseUrl(),
 ): Promise<SeededWorkspace> {
   const workspaceId = `ws_${randomUUID().slice(0, 8)}`;
-  const dataSource = await createDataSource(url, 2).initialize();
+  const dataSource = await createDataSource(url, ENTITIES, 2).initialize();
   try {
     await new ImportService(dataSource).import(build(workspaceId));
     const token = await new TokensService(dataSource).create(workspaceId, 'test');

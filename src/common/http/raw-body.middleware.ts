@@ -5,6 +5,7 @@ import type { Transform } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { ApiError } from '../errors/api-error';
 import type { AppRequest } from './request-context';
+import { ERROR_MESSAGES } from '../errors/error-messages';
 
 /**
  * Reads the body as bytes, whatever its declared type: it is parsed by the service after authentication,
@@ -39,7 +40,7 @@ export class RawBodyMiddleware implements NestMiddleware {
 }
 
 export function bodyTooLarge(limit: number): ApiError {
-  return new ApiError('request_entity_too_large', `Request body is too large: the limit is ${limit} bytes`);
+  return new ApiError('request_entity_too_large', ERROR_MESSAGES.bodyTooLarge(limit));
 }
 
 /** The declared `Content-Length`, when there is a valid one (node:http has already refused a malformed one). */

@@ -2,7 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
-import { isPublicRoute } from '../../auth/public.decorator';
+import { isPublicRoute } from '../http/public.decorator';
 import { ApiError } from '../errors/api-error';
 import type { AppRequest } from '../http/request-context';
 import { MIN_VERSION_KEY } from './min-version.decorator';

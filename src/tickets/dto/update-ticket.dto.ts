@@ -9,7 +9,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
-import { DEMO_IDS } from '../../demo/demo-ids';
+import { DEMO_IDS } from '../../docs/demo-ids';
 
 export const SETTABLE_STATES = ['in_progress', 'waiting_on_customer', 'resolved'] as const;
 export type SettableState = (typeof SETTABLE_STATES)[number];
