@@ -1,5 +1,5 @@
-import { putTicket, startApp, type TestApp } from './support/app';
-import { IDS, T0, seedWorkspace, ticketRow, ticketState, type SeededWorkspace } from './support/factories';
+import { putTicket, useSeededApp } from './support/app';
+import { IDS, T0, seedWorkspace, ticketRow, ticketState } from './support/factories';
 
 /** BEHAVIOUR.md §2 (ticket_attributes and its data_type table) and §3 (one part per changed attribute). */
 
@@ -22,19 +22,10 @@ const INITIAL = { _default_title_: 'Login fails', Priority: 'High', 'Legacy code
 const INITIAL_UPDATED_AT = T0 + 60;
 
 describe('PUT /tickets/:id — ticket_attributes', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
+  const ctx = useSeededApp(seedWorkspace);
 
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
-
-  const put = (body: string) => putTicket(t.http, ws.token, IDS.ticket, body);
-  const stored = () => ticketState(t.db, ws.workspaceId, IDS.ticket);
+  const put = (body: string) => putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, body);
+  const stored = () => ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
 
   /** 200; the response and the database hold `expected` for every name; one attribute part per changed name. */
   async function expectAccepted(
@@ -167,7 +158,7 @@ describe('PUT /tickets/:id — ticket_attributes', () => {
       ],
     ])('%s = %s: 400 naming the field, and nothing written', async (name, json, message) => {
       await expectRejected(attributesBody([[name, new Raw(json)]]), `ticket_attributes.${name}`, message);
-      const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+      const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
       expect(row.attributes).toEqual(INITIAL);
     });
 
@@ -180,7 +171,7 @@ describe('PUT /tickets/:id — ticket_attributes', () => {
           `assignment.${name}`,
           `assignment.${name} must be a string or an integer id between 0 and 2^53 - 1`,
         );
-        const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+        const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
         expect([row.admin_assignee_id, row.team_assignee_id]).toEqual([null, null]);
       },
     );
@@ -229,7 +220,7 @@ describe('PUT /tickets/:id — ticket_attributes', () => {
         1,
       );
       expect(res.body.ticket_attributes).not.toHaveProperty('_default_description_');
-      const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+      const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
       expect(row.attributes).not.toHaveProperty('_default_description_');
       expect(row.attributes).toEqual(INITIAL);
     });
@@ -272,7 +263,7 @@ describe('PUT /tickets/:id — ticket_attributes', () => {
   describe('merge', () => {
     it('sending one key keeps all the others', async () => {
       await expectAccepted([['Amount', 7]], { Amount: 7 }, 1);
-      const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+      const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
       expect(row.attributes).toEqual({ ...INITIAL, Amount: 7 });
     });
 

@@ -1,8 +1,7 @@
 import { request as httpRequest, Agent } from 'node:http';
 import { Client } from 'pg';
-import type { AddressInfo } from 'node:net';
 import { generateToken } from '../src/auth/token-hash';
-import { startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { testDatabaseUrl, useApp } from './support/app';
 import { IDS, seedWorkspace } from './support/factories';
 import { freePort, type ServerProcess, sleep, spawnServer, waitUntilLive } from './support/server-process';
 
@@ -65,19 +64,46 @@ const FLOOD_RATE = 400;
 
 const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+type Flooded = { quiet: number; flooded: number; floodSent: number; rate: number };
+
+/**
+ * A fresh workspace's update p50 over `updates` updates, quiet and then while 12 connections from 127.0.0.2
+ * send distinct bad tokens (as fast as they are answered, or paced to `pace` requests/s in all).
+ */
+async function victimP50(port: number, agent: Agent, updates: number, pace?: number): Promise<Flooded> {
+  const victim = await seedWorkspace();
+  await sleep(500);
+  const quiet: number[] = [];
+  const flooded: number[] = [];
+  const update = async (into: number[], i: number) => {
+    const r = await send(port, agent, victim.token, JSON.stringify({ is_shared: i % 2 === 0 }));
+    if (r.status !== 200) throw new Error(`victim got ${r.status}`);
+    into.push(r.ms);
+  };
+  for (let i = 0; i < updates; i++) await update(quiet, i);
+  let flooding = true;
+  let floodSent = 0;
+  const floodStart = performance.now();
+  const flood = Array.from({ length: 12 }, async () => {
+    for (let k = 1; flooding; k++) {
+      await send(port, agent, generateToken(), '{}', '127.0.0.2');
+      floodSent++;
+      const wait = pace === undefined ? 0 : floodStart + (k * 12_000) / pace - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+  });
+  const started = Date.now();
+  for (let i = 0; i < updates; i++) await update(flooded, i);
+  flooding = false;
+  await Promise.all(flood);
+  const rate = Math.round((floodSent * 1000) / (Date.now() - started));
+  return { quiet: p50(quiet), flooded: p50(flooded), floodSent, rate };
+}
+
 describe.each(Object.entries(CONFIGS))('bad-token flood, features %s', (name, env) => {
-  let t: TestApp;
-  let port: number;
+  const ctx = useApp({ env: { RATE_LIMIT_PER_10S: '1000000', ...env }, listen: true });
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  beforeAll(async () => {
-    t = await startApp({ RATE_LIMIT_PER_10S: '1000000', ...env });
-    await t.app.listen(0, '127.0.0.1');
-    port = (t.http.address() as AddressInfo).port;
-  });
-  afterAll(async () => {
-    agent.destroy();
-    await t.close();
-  });
+  afterAll(() => agent.destroy());
 
   it('measures', async () => {
     const counts: Record<string, number> = {};
@@ -89,7 +115,7 @@ describe.each(Object.entries(CONFIGS))('bad-token flood, features %s', (name, en
       const statuses: Record<number, number> = {};
       for (let i = 0; i < 1_000; i += 10) {
         const batch = await Promise.all(
-          Array.from({ length: 10 }, () => send(port, agent, tokenFor(), '{}', address)),
+          Array.from({ length: 10 }, () => send(ctx.port, agent, tokenFor(), '{}', address)),
         );
         for (const r of batch) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
       }
@@ -99,32 +125,10 @@ describe.each(Object.entries(CONFIGS))('bad-token flood, features %s', (name, en
       );
     }
 
-    const victim = await seedWorkspace();
     const floodLookupsBefore = lookups;
-    await sleep(500);
-    const quiet: number[] = [];
-    const flooded: number[] = [];
-    const update = async (into: number[], i: number) => {
-      const r = await send(port, agent, victim.token, JSON.stringify({ is_shared: i % 2 === 0 }));
-      if (r.status !== 200) throw new Error(`victim got ${r.status}`);
-      into.push(r.ms);
-    };
-    for (let i = 0; i < 150; i++) await update(quiet, i);
-    let flooding = true;
-    let floodSent = 0;
-    const flood = Array.from({ length: 12 }, async () => {
-      while (flooding) {
-        await send(port, agent, generateToken(), '{}', '127.0.0.2');
-        floodSent++;
-      }
-    });
-    const started = Date.now();
-    for (let i = 0; i < 150; i++) await update(flooded, i);
-    flooding = false;
-    await Promise.all(flood);
-    const rate = Math.round((floodSent * 1000) / (Date.now() - started));
+    const { quiet, flooded, floodSent, rate } = await victimP50(ctx.port, agent, 150);
     console.log(
-      `[${name}] victim update p50: quiet ${p50(quiet).toFixed(1)} ms, during flood ${p50(flooded).toFixed(1)} ms ` +
+      `[${name}] victim update p50: quiet ${quiet.toFixed(1)} ms, during flood ${flooded.toFixed(1)} ms ` +
         `(flood ${rate} distinct bad-token requests/s from 127.0.0.2, ${floodSent} sent, ` +
         `${lookups - floodLookupsBefore} token lookups in all)`,
     );
@@ -158,36 +162,11 @@ describe.each([
   });
 
   it('measures', async () => {
-    const victim = await seedWorkspace();
-    await sleep(500);
-    const quiet: number[] = [];
-    const flooded: number[] = [];
-    const update = async (into: number[], i: number) => {
-      const r = await send(port, agent, victim.token, JSON.stringify({ is_shared: i % 2 === 0 }));
-      if (r.status !== 200) throw new Error(`victim got ${r.status}`);
-      into.push(r.ms);
-    };
-    for (let i = 0; i < 200; i++) await update(quiet, i);
-    let flooding = true;
-    let floodSent = 0;
     // Paced, so that both configurations face the same flood: FLOOD_RATE requests/s over 12 connections.
-    const floodStart = performance.now();
-    const flood = Array.from({ length: 12 }, async () => {
-      for (let k = 1; flooding; k++) {
-        await send(port, agent, generateToken(), '{}', '127.0.0.2');
-        floodSent++;
-        const wait = floodStart + (k * 12_000) / FLOOD_RATE - performance.now();
-        if (wait > 0) await sleep(wait);
-      }
-    });
-    const started = Date.now();
-    for (let i = 0; i < 200; i++) await update(flooded, i);
-    flooding = false;
-    await Promise.all(flood);
-    const rate = Math.round((floodSent * 1000) / (Date.now() - started));
+    const { quiet, flooded, rate } = await victimP50(port, agent, 200, FLOOD_RATE);
     console.log(
-      `[process, ${name}] victim update p50: quiet ${p50(quiet).toFixed(1)} ms, during flood ` +
-        `${p50(flooded).toFixed(1)} ms (flood ${rate} distinct bad-token requests/s from 127.0.0.2)`,
+      `[process, ${name}] victim update p50: quiet ${quiet.toFixed(1)} ms, during flood ` +
+        `${flooded.toFixed(1)} ms (flood ${rate} distinct bad-token requests/s from 127.0.0.2)`,
     );
   });
 });

@@ -4,34 +4,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Snapshot, SnapshotTicket } from '../src/import/snapshot.types';
-import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
+import { putTicket, testDatabaseUrl, useApp, within } from './support/app';
+import { runNode, type NodeResult } from './support/server-process';
 import { partRows, ticketRow } from './support/factories';
 
 /** OPERATING.md: the CLI run as a real process against the test database. */
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-type CliResult = { code: number | null; stdout: string; stderr: string };
-
-function runCli(...args: string[]): Promise<CliResult> {
+function runCli(...args: string[]): Promise<NodeResult> {
   return runCliWithInput(undefined, ...args);
 }
 
 /** The CLI with `input` on its standard input (undefined: an empty, closed one). */
-function runCliWithInput(input: string | undefined, ...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
-    });
-    child.stdin.end(input);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCliWithInput(input: string | undefined, ...args: string[]): Promise<NodeResult> {
+  return runNode('cli/main.js', args, { env: { ...process.env, DATABASE_URL: testDatabaseUrl() }, input });
 }
 
 const newWorkspaceId = (): string => `cli_${randomUUID().slice(0, 8)}`;
@@ -133,17 +120,9 @@ const TABLES = [
 ] as const;
 
 describe('CLI (OPERATING.md)', () => {
-  let t: TestApp;
-  let dir: string;
-
-  beforeAll(async () => {
-    t = await startApp();
-    dir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
-  });
-  afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await t.close();
-  });
+  const ctx = useApp();
+  const dir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function writeSnapshot(content: Snapshot | string): string {
     const file = join(dir, `${randomUUID()}.json`);
@@ -155,7 +134,7 @@ describe('CLI (OPERATING.md)', () => {
   async function dumpWorkspace(workspaceId: string): Promise<Record<string, unknown[]>> {
     const dump: Record<string, unknown[]> = {};
     for (const table of TABLES) {
-      const { rows } = await t.db.query<{ row: unknown }>(
+      const { rows } = await ctx.t.db.query<{ row: unknown }>(
         `SELECT to_jsonb(x) AS row FROM ${table} x WHERE workspace_id = $1 ORDER BY to_jsonb(x)::text`,
         [workspaceId],
       );
@@ -165,7 +144,7 @@ describe('CLI (OPERATING.md)', () => {
   }
 
   async function workspaceExists(workspaceId: string): Promise<boolean> {
-    const { rows } = await t.db.query('SELECT 1 FROM workspaces WHERE workspace_id = $1', [workspaceId]);
+    const { rows } = await ctx.t.db.query('SELECT 1 FROM workspaces WHERE workspace_id = $1', [workspaceId]);
     return rows.length > 0;
   }
 
@@ -197,20 +176,20 @@ describe('CLI (OPERATING.md)', () => {
       expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
       expect(JSON.parse(result.stdout)).toEqual(summaryOf(ws));
 
-      const { rows: tickets } = await t.db.query(
+      const { rows: tickets } = await ctx.t.db.query(
         'SELECT id::text, ticket_number, ticket_type_id::text, state, is_shared FROM tickets WHERE workspace_id = $1',
         [ws],
       );
       expect(tickets).toEqual([
         { id: '447', ticket_number: '1390', ticket_type_id: '71', state: 'submitted', is_shared: true },
       ]);
-      const row = await ticketRow(t.db, ws, '447');
+      const row = await ticketRow(ctx.t.db, ws, '447');
       expect(row.attributes).toEqual({ _default_title_: 'Login fails', Priority: 'High' });
       expect(row).toMatchObject({ admin_assignee_id: null, team_assignee_id: null });
-      const parts = await partRows(t.db, ws, '447');
+      const parts = await partRows(ctx.t.db, ws, '447');
       expect(parts.map((p) => [p.id, p.part_type, p.author_id])).toEqual([['100', 'comment', '991267719']]);
 
-      const { rows: admins } = await t.db.query(
+      const { rows: admins } = await ctx.t.db.query(
         'SELECT id::text, type, name, email FROM admins WHERE workspace_id = $1 ORDER BY type',
         [ws],
       );
@@ -223,7 +202,7 @@ describe('CLI (OPERATING.md)', () => {
           email: `operator+${ws}@intercom.io`,
         },
       ]);
-      const { rows: contacts } = await t.db.query(
+      const { rows: contacts } = await ctx.t.db.query(
         'SELECT contact_id FROM ticket_contacts WHERE workspace_id = $1 AND ticket_id = 447',
         [ws],
       );
@@ -255,15 +234,15 @@ describe('CLI (OPERATING.md)', () => {
       expect((await runCli('import', writeSnapshot(snapshot))).code).toBe(0);
       const token = await createToken(ws);
 
-      const res = await putTicket(t.http, token, '447', { state: 'in_progress' }).expect(200);
+      const res = await putTicket(ctx.t.http, token, '447', { state: 'in_progress' }).expect(200);
 
       const parts = res.body.ticket_parts.ticket_parts as { id: string; part_type: string }[];
       expect(parts.map((p) => p.part_type)).toEqual(['comment', 'ticket_state_updated_by_admin']);
       expect(parts[0].id).toBe('9000000000');
       expect(BigInt(parts[1].id)).toBeGreaterThan(9_000_000_000n);
-      const stored = await partRows(t.db, ws, '447');
+      const stored = await partRows(ctx.t.db, ws, '447');
       expect(stored.map((p) => p.id)).toEqual(parts.map((p) => p.id));
-      expect((await ticketRow(t.db, ws, '447')).state).toBe('in_progress');
+      expect((await ticketRow(ctx.t.db, ws, '447')).state).toBe('in_progress');
     });
   });
 
@@ -288,13 +267,13 @@ describe('CLI (OPERATING.md)', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ ticket_type_attributes: 6, tickets: 1 });
-      const { rows: attributes } = await t.db.query<{ name: string }>(
+      const { rows: attributes } = await ctx.t.db.query<{ name: string }>(
         'SELECT name FROM ticket_type_attributes WHERE workspace_id = $1 AND id >= 300 ORDER BY id',
         [ws],
       );
       expect(attributes.map((a) => a.name)).toEqual(NAMES);
       // Read as rows of (key, value), so no JavaScript object stands between the test and the stored jsonb.
-      const { rows: stored } = await t.db.query<{ key: string; value: string }>(
+      const { rows: stored } = await ctx.t.db.query<{ key: string; value: string }>(
         `SELECT key, value FROM tickets, jsonb_each_text(attributes)
           WHERE workspace_id = $1 AND id = 447 ORDER BY key COLLATE "C"`,
         [ws],
@@ -432,12 +411,12 @@ describe('CLI (OPERATING.md)', () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toEqual(summaryOf(ws));
-      const row = await ticketRow(t.db, ws, '447');
+      const row = await ticketRow(ctx.t.db, ws, '447');
       expect(row).toMatchObject({ state: 'submitted', admin_assignee_id: null, team_assignee_id: null });
       expect(row.attributes).toEqual({ _default_title_: 'Login fails', Priority: 'High' });
-      const parts = await partRows(t.db, ws, '447');
+      const parts = await partRows(ctx.t.db, ws, '447');
       expect(parts.map((p) => [p.id, p.part_type, p.author_id])).toEqual([['100', 'comment', '991267719']]);
-      const { rows: contacts } = await t.db.query(
+      const { rows: contacts } = await ctx.t.db.query(
         'SELECT contact_id FROM ticket_contacts WHERE workspace_id = $1 AND ticket_id = 447',
         [ws],
       );
@@ -498,7 +477,7 @@ describe('CLI (OPERATING.md)', () => {
         // util-linux script(1) runs the command on a pseudo-terminal; stdout goes to a file, so only
         // stderr is the terminal.
         const command = [process.execPath, CLI, 'import', file].map(quote).join(' ');
-        const terminal = await new Promise<CliResult>((resolve, reject) => {
+        const terminal = await new Promise<NodeResult>((resolve, reject) => {
           const child = spawn('script', ['-qec', `${command} > ${quote(summaryFile)}`, '/dev/null'], {
             cwd: ROOT,
             env: { ...process.env, DATABASE_URL: testDatabaseUrl() },
@@ -581,10 +560,10 @@ describe('CLI (OPERATING.md)', () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^tok_[A-Za-z0-9_-]{43}\n$/);
       const token = result.stdout.trim();
-      const res = await putTicket(t.http, token, '447', {}).expect(200);
+      const res = await putTicket(ctx.t.http, token, '447', {}).expect(200);
       expect(res.body).toMatchObject({ type: 'ticket', id: '447', ticket_id: '1390' });
 
-      const { rows } = await t.db.query<{ name: string; row: string }>(
+      const { rows } = await ctx.t.db.query<{ name: string; row: string }>(
         'SELECT name, to_jsonb(x)::text AS row FROM access_tokens x WHERE workspace_id = $1',
         [ws],
       );
@@ -598,21 +577,21 @@ describe('CLI (OPERATING.md)', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('nope');
-      const { rows } = await t.db.query("SELECT 1 FROM access_tokens WHERE workspace_id = 'nope'");
+      const { rows } = await ctx.t.db.query("SELECT 1 FROM access_tokens WHERE workspace_id = 'nope'");
       expect(rows).toHaveLength(0);
     });
 
     it('token revoke makes the API answer 401; revoking again fails', async () => {
       const token = await createToken(ws);
-      await putTicket(t.http, token, '447', {}).expect(200);
+      await putTicket(ctx.t.http, token, '447', {}).expect(200);
 
       const revoked = await runCli('token', 'revoke', token);
       expect(revoked.code).toBe(0);
       expect(revoked.stdout).toBe('');
 
       // Running servers hear of it through LISTEN/NOTIFY (their token cache is emptied).
-      await within(1_000, async () => (await putTicket(t.http, token, '447', {})).status === 401);
-      const res = await putTicket(t.http, token, '447', {}).expect(401);
+      await within(1_000, async () => (await putTicket(ctx.t.http, token, '447', {})).status === 401);
+      const res = await putTicket(ctx.t.http, token, '447', {}).expect(401);
       expect(res.body.errors).toEqual([{ code: 'unauthorized', message: 'Access Token Invalid' }]);
 
       const again = await runCli('token', 'revoke', token);

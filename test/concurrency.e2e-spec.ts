@@ -1,49 +1,30 @@
 import request from 'supertest';
-import {
-  IDS,
-  partRows,
-  seedWorkspace,
-  ticketRow,
-  WIDE_ATTRIBUTES,
-  type SeededWorkspace,
-} from './support/factories';
-import { startApp, type TestApp } from './support/app';
+import { IDS, partRows, seedWorkspace, ticketRow, WIDE_ATTRIBUTES } from './support/factories';
+import { useSeededApp } from './support/app';
 
 describe('concurrent updates of one ticket', () => {
-  let t: TestApp;
-  let baseUrl: string;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-    // A real listening socket, so the 20 requests really are in flight together.
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = await t.app.getUrl();
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  // A real listening socket, so the 20 requests really are in flight together.
+  const ctx = useSeededApp(seedWorkspace, { listen: true });
 
   const put = (body: object) =>
-    request(baseUrl)
+    request(ctx.baseUrl)
       .put(`/tickets/${IDS.wideTicket}`)
-      .set('Authorization', `Bearer ${ws.token}`)
+      .set('Authorization', `Bearer ${ctx.ws.token}`)
       .set('Intercom-Version', '2.9')
       .send(body);
 
   it('20 concurrent updates of different attributes lose nothing', async () => {
-    const before = await partRows(t.db, ws.workspaceId, IDS.wideTicket);
+    const before = await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.wideTicket);
     const responses = await Promise.all(
       WIDE_ATTRIBUTES.map((name, i) => put({ ticket_attributes: { [name]: `value ${i + 1}` } })),
     );
     expect(responses.map((r) => r.status)).toEqual(WIDE_ATTRIBUTES.map(() => 200));
 
-    const row = await ticketRow(t.db, ws.workspaceId, IDS.wideTicket);
+    const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.wideTicket);
     const expected = Object.fromEntries(WIDE_ATTRIBUTES.map((name, i) => [name, `value ${i + 1}`]));
     expect(row.attributes).toEqual({ _default_title_: 'Wide one', ...expected });
 
-    const parts = await partRows(t.db, ws.workspaceId, IDS.wideTicket);
+    const parts = await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.wideTicket);
     expect(parts).toHaveLength(before.length + 20);
     // Each response saw every update committed before it: the part counts are exactly 1..20.
     const counts = responses.map(
@@ -57,7 +38,7 @@ describe('concurrent updates of one ticket', () => {
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => put({ state: states[i % 3] })));
     expect(responses.every((r) => r.status === 200)).toBe(true);
 
-    const parts = (await partRows(t.db, ws.workspaceId, IDS.wideTicket)).filter(
+    const parts = (await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.wideTicket)).filter(
       (p) => p.part_type === 'ticket_state_updated_by_admin',
     );
     let previous = 'submitted';
@@ -66,7 +47,7 @@ describe('concurrent updates of one ticket', () => {
       expect(part.ticket_state).not.toBe(previous);
       previous = part.ticket_state!;
     }
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.wideTicket)).state).toBe(previous);
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.wideTicket)).state).toBe(previous);
   });
 
   it("50 concurrent writes: updated_at and the parts' created_at never go back in version order", async () => {
@@ -92,16 +73,16 @@ describe('concurrent updates of one ticket', () => {
     }
 
     // The database, at full precision: audit rows by version, parts by id (= commit order, one per write).
-    const { rows: audit } = await t.db.query<{ version_after: string; created_at: Date; micros: string }>(
+    const { rows: audit } = await ctx.t.db.query<{ version_after: string; created_at: Date; micros: string }>(
       `SELECT version_after::text, created_at, extract(epoch FROM created_at)::numeric * 1000000 AS micros
          FROM audit_log WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY audit_log.version_after`,
-      [ws.workspaceId, IDS.wideTicket],
+      [ctx.ws.workspaceId, IDS.wideTicket],
     );
-    const { rows: parts } = await t.db.query<{ micros: string }>(
+    const { rows: parts } = await ctx.t.db.query<{ micros: string }>(
       `SELECT extract(epoch FROM created_at)::numeric * 1000000 AS micros
          FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2 AND part_type = 'ticket_attribute_updated_by_admin'
         ORDER BY id`,
-      [ws.workspaceId, IDS.wideTicket],
+      [ctx.ws.workspaceId, IDS.wideTicket],
     );
     expect(audit).toHaveLength(WRITES);
     expect(parts).toHaveLength(WRITES);
@@ -113,7 +94,7 @@ describe('concurrent updates of one ticket', () => {
     }).toEqual({ audit: 0, parts: 0 });
     // BEHAVIOUR.md §3: an update's part shares its time with the ticket's updated_at (and its audit row).
     expect(parts.map((p) => p.micros)).toEqual(audit.map((a) => a.micros));
-    const row = await ticketRow(t.db, ws.workspaceId, IDS.wideTicket);
+    const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.wideTicket);
     expect(row.updated_at.getTime()).toBe(audit.at(-1)!.created_at.getTime());
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { testDatabaseUrl, useSeededApp } from './support/app';
 import { lockTicket, waitUntilBlockedBy } from './support/locks';
 import {
   auditRows,
@@ -11,7 +11,6 @@ import {
   ticketVersion,
   WIDE_ATTRIBUTES,
   type PartRow,
-  type SeededWorkspace,
 } from './support/factories';
 import { sleep } from './support/server-process';
 
@@ -27,39 +26,27 @@ const IN_USE = {
 type TicketBody = { ticket_attributes: Record<string, unknown> };
 
 describe('contention on one ticket', () => {
-  let t: TestApp;
-  let baseUrl: string;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    // The retry loops below send well over the default 1667 requests per 10 s of one workspace.
-    t = await startApp({ RATE_LIMIT_PER_10S: '1000000' });
-    // A real listening socket, so the clients' requests really are in flight together.
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = await t.app.getUrl();
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  // The retry loops below send well over the default 1667 requests per 10 s of one workspace; a real
+  // listening socket, so the clients' requests really are in flight together.
+  const ctx = useSeededApp(seedWorkspace, { env: { RATE_LIMIT_PER_10S: '1000000' }, listen: true });
 
   const put = (id: string, body: object, headers: Record<string, string> = {}) => {
-    const req = request(baseUrl)
+    const req = request(ctx.baseUrl)
       .put(`/tickets/${id}`)
-      .set('Authorization', `Bearer ${ws.token}`)
+      .set('Authorization', `Bearer ${ctx.ws.token}`)
       .set('Intercom-Version', '2.9')
       .timeout(CLIENT_TIMEOUT);
     for (const [name, value] of Object.entries(headers)) req.set(name, value);
     return req.send(body);
   };
 
-  const version = (id: string) => ticketVersion(t.db, ws.workspaceId, id);
-  const audit = (id: string) => auditRows(t.db, ws.workspaceId, id);
+  const version = (id: string) => ticketVersion(ctx.t.db, ctx.ws.workspaceId, id);
+  const audit = (id: string) => auditRows(ctx.t.db, ctx.ws.workspaceId, id);
 
   const storedKeys = async () =>
     (
-      await t.db.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE workspace_id = $1', [
-        ws.workspaceId,
+      await ctx.t.db.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE workspace_id = $1', [
+        ctx.ws.workspaceId,
       ])
     ).rows.map((row) => row.key);
 
@@ -68,7 +55,7 @@ describe('contention on one ticket', () => {
     const CHANGES = 10;
     const MAX_ATTEMPTS = 500;
     const id = IDS.wideTicket;
-    const partsBefore = await partRows(t.db, ws.workspaceId, id);
+    const partsBefore = await partRows(ctx.t.db, ctx.ws.workspaceId, id);
     const versionBefore = await version(id);
     const statuses = new Map<number, number>();
     const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -140,14 +127,14 @@ describe('contention on one ticket', () => {
 
     // Everyone's changes are all there, each once and in order.
     const expected = Array.from({ length: CHANGES }, (_, i) => i).join(',');
-    const row = await ticketRow(t.db, ws.workspaceId, id);
+    const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, id);
     expect(row.attributes).toEqual({
       _default_title_: 'Wide one',
       ...Object.fromEntries(WIDE_ATTRIBUTES.slice(0, CLIENTS).map((name) => [name, expected])),
     });
     expect((await read()).attributes).toEqual(row.attributes);
 
-    const parts = await partRows(t.db, ws.workspaceId, id);
+    const parts = await partRows(ctx.t.db, ctx.ws.workspaceId, id);
     expect(parts).toHaveLength(partsBefore.length + CLIENTS * CHANGES);
     expect(parts.slice(0, partsBefore.length)).toEqual(partsBefore);
     expect(new Set(parts.slice(partsBefore.length).map((p) => p.part_type))).toEqual(
@@ -190,7 +177,7 @@ describe('contention on one ticket', () => {
 
   /** `body` was applied exactly once under `key`: its three parts, one version bump, one audit row. */
   const expectAppliedOnce = async (partsBefore: PartRow[], versionBefore: number, key: string) => {
-    const parts = await partRows(t.db, ws.workspaceId, IDS.ticket);
+    const parts = await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     expect(parts).toHaveLength(partsBefore.length + 3);
     expect(
       parts
@@ -203,7 +190,7 @@ describe('contention on one ticket', () => {
   };
 
   it('the same PUT sent 5 times in a row with one Idempotency-Key: 5 × 200, one set of parts', async () => {
-    const partsBefore = await partRows(t.db, ws.workspaceId, IDS.ticket);
+    const partsBefore = await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const versionBefore = await version(IDS.ticket);
     const key = randomUUID();
     const responses = [];
@@ -230,7 +217,7 @@ describe('contention on one ticket', () => {
   });
 
   it('the same PUT sent 5 times at once with one Idempotency-Key: one set of parts, 200 or 409 each', async () => {
-    const partsBefore = await partRows(t.db, ws.workspaceId, IDS.ticket);
+    const partsBefore = await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const versionBefore = await version(IDS.ticket);
     const key = randomUUID();
     const responses = await Promise.all(
@@ -261,15 +248,15 @@ describe('contention on one ticket', () => {
   });
 
   it('while the first send holds its key (blocked on the ticket), 4 more get 409 and write nothing', async () => {
-    const partsBefore = await partRows(t.db, ws.workspaceId, IDS.ticket);
+    const partsBefore = await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const versionBefore = await version(IDS.ticket);
     const key = randomUUID();
-    const locker = await lockTicket(testDatabaseUrl(), ws);
+    const locker = await lockTicket(testDatabaseUrl(), ctx.ws);
     let firstSend: Promise<request.Response> | undefined;
     try {
       firstSend = put(IDS.ticket, body, { 'Idempotency-Key': key }).then((res) => res);
       // It has taken the key (first statement of its transaction) once it waits on our row lock.
-      await waitUntilBlockedBy(t.db, locker.pid);
+      await waitUntilBlockedBy(ctx.t.db, locker.pid);
 
       const others = await Promise.all(
         Array.from({ length: 4 }, () => put(IDS.ticket, body, { 'Idempotency-Key': key })),
@@ -283,7 +270,7 @@ describe('contention on one ticket', () => {
           errors: [IN_USE],
         });
       }
-      expect(await partRows(t.db, ws.workspaceId, IDS.ticket)).toEqual(partsBefore);
+      expect(await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(partsBefore);
       expect(await storedKeys()).toEqual([]);
 
       await locker.client.query('ROLLBACK');
@@ -298,7 +285,7 @@ describe('contention on one ticket', () => {
       await locker.client.end();
       await firstSend?.catch(() => undefined);
     }
-    const parts = await partRows(t.db, ws.workspaceId, IDS.ticket);
+    const parts = await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     expect(parts).toHaveLength(partsBefore.length + 3);
     expect(await version(IDS.ticket)).toBe(versionBefore + 1);
     expect((await audit(IDS.ticket)).map((a) => a.idempotency_key)).toEqual([key]);

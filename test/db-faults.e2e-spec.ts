@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { runMigrations } from '../src/database/prepare-database';
-import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
+import { putTicket, testDatabaseUrl, useSeededApp, within } from './support/app';
 import {
   auditRows,
   IDS,
@@ -36,14 +36,7 @@ async function everything(db: Pool, workspaceId: string, id: string) {
 }
 
 describe('a database connection killed in the middle of an update', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-    ws = await seedWorkspace();
-  });
-  afterAll(() => t.close());
+  const ctx = useSeededApp(seedWorkspace, { seed: 'once' });
 
   const body = {
     state: 'in_progress',
@@ -52,19 +45,20 @@ describe('a database connection killed in the middle of an update', () => {
   };
 
   it('answers 503 service_unavailable, writes nothing, and the next request is served', async () => {
-    const before = await everything(t.db, ws.workspaceId, IDS.ticket);
-    const locker = await lockTicket(testDatabaseUrl(), ws);
+    const before = await everything(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    const locker = await lockTicket(testDatabaseUrl(), ctx.ws);
     try {
       // `.then` sends it now; it blocks on the row lock inside the service's transaction.
-      const pending = putTicket(t.http, ws.token, IDS.ticket, body)
+      const pending = putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, body)
         .timeout(CLIENT_TIMEOUT)
         .then((res) => res);
 
       // The service's backend waiting on our lock (other spec files share this database: match the blocker).
-      const victim = await waitUntilBlockedBy(t.db, locker.pid, APPLICATION_NAME);
-      const { rows: killed } = await t.db.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [
-        victim,
-      ]);
+      const victim = await waitUntilBlockedBy(ctx.t.db, locker.pid, APPLICATION_NAME);
+      const { rows: killed } = await ctx.t.db.query<{ ok: boolean }>(
+        'SELECT pg_terminate_backend($1) AS ok',
+        [victim],
+      );
       expect(killed).toEqual([{ ok: true }]);
       await locker.client.query('ROLLBACK');
 
@@ -80,13 +74,13 @@ describe('a database connection killed in the middle of an update', () => {
       await locker.client.end();
     }
 
-    expect(await everything(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await everything(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
 
     // Same app, no restart: the pool dropped the dead connection and serves the retry.
-    const retry = await putTicket(t.http, ws.token, IDS.ticket, body).timeout(CLIENT_TIMEOUT);
+    const retry = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, body).timeout(CLIENT_TIMEOUT);
     expect(retry.status).toBe(200);
     expect(retry.body).toMatchObject({ ticket_state: 'in_progress', admin_assignee_id: IDS.otherAdmin });
-    const after = await everything(t.db, ws.workspaceId, IDS.ticket);
+    const after = await everything(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     expect(after.ticket).toMatchObject({
       state: 'in_progress',
       admin_assignee_id: IDS.otherAdmin,
@@ -110,7 +104,7 @@ describe('a database connection killed in the middle of an update', () => {
 
   it('connections killed while idle in the pool are replaced too', async () => {
     // Three at once take three of the app's pooled connections; all three are idle again afterwards.
-    const dataSource = t.app.get(DataSource);
+    const dataSource = ctx.t.app.get(DataSource);
     const pids = await Promise.all(
       [0, 1, 2].map(async () => {
         const rows: { pid: number }[] = await dataSource.query(
@@ -120,24 +114,28 @@ describe('a database connection killed in the middle of an update', () => {
       }),
     );
     expect(new Set(pids).size).toBe(3);
-    await t.db.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+    await ctx.t.db.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
     await within(
       5_000,
       async () =>
-        (await t.db.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY ($1::int[])', [pids])).rows
+        (await ctx.t.db.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY ($1::int[])', [pids])).rows
           .length === 0,
     );
 
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const before = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const target = before.state === 'resolved' ? 'in_progress' : 'resolved';
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
-      statuses.push((await putTicket(t.http, ws.token, IDS.ticket, {}).timeout(CLIENT_TIMEOUT)).status);
+      statuses.push(
+        (await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).timeout(CLIENT_TIMEOUT)).status,
+      );
     }
-    const res = await putTicket(t.http, ws.token, IDS.ticket, { state: target }).timeout(CLIENT_TIMEOUT);
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: target }).timeout(
+      CLIENT_TIMEOUT,
+    );
     statuses.push(res.status);
     expect(statuses).toEqual([200, 200, 200, 200]);
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe(target);
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe(target);
   });
 });
 

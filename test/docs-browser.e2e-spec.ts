@@ -1,12 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { seedDemoWorkspace } from '../src/demo/demo-seed';
 import { DEMO_IDS } from '../src/docs/demo-ids';
 import { DEMO_WORKSPACE_ID } from '../src/demo/demo-workspace';
-import { startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { testDatabaseUrl, useApp } from './support/app';
 import { auditRows, ticketRow } from './support/factories';
 
 /**
@@ -22,35 +21,30 @@ if (!existsSync(CHROMIUM)) {
 }
 
 describeWithBrowser('/docs in a browser', () => {
-  let t: TestApp;
+  const ctx = useApp({ listen: true });
   let browser: Browser;
-  let base: string;
   let token: string;
   const dataDir = mkdtempSync(join(tmpdir(), 'docs-browser-'));
 
   beforeAll(async () => {
-    t = await startApp();
-    await new Promise<void>((resolve) => t.http.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(t.http.address() as AddressInfo).port}`;
     // The real demo workspace, as `npm start` loads it: the docs' examples name its ids.
     token = (await seedDemoWorkspace(testDatabaseUrl(), dataDir)).token;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   });
   afterAll(async () => {
     await browser?.close();
-    await t?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('authorizes with the demo token, executes the pre-filled PUT, and gets 200', async () => {
-    const before = await ticketRow(t.db, DEMO_WORKSPACE_ID, DEMO_IDS.ticket);
-    const auditBefore = await auditRows(t.db, DEMO_WORKSPACE_ID, DEMO_IDS.ticket);
+    const before = await ticketRow(ctx.t.db, DEMO_WORKSPACE_ID, DEMO_IDS.ticket);
+    const auditBefore = await auditRows(ctx.t.db, DEMO_WORKSPACE_ID, DEMO_IDS.ticket);
     const page = await browser.newPage();
     const sent: Record<string, string>[] = [];
     page.on('request', (request) => {
       if (request.method() === 'PUT') sent.push(request.headers());
     });
-    await page.goto(`${base}/docs`);
+    await page.goto(`${ctx.baseUrl}/docs`);
 
     await page.click('button.authorize');
     await page.fill('.modal-ux input', token);
@@ -72,7 +66,7 @@ describeWithBrowser('/docs in a browser', () => {
     expect(sent[0]['idempotency-key']).toBeUndefined();
 
     // And what it wrote: the example body (state, attributes, assignment) as one audited update.
-    const after = await ticketRow(t.db, DEMO_WORKSPACE_ID, DEMO_IDS.ticket);
+    const after = await ticketRow(ctx.t.db, DEMO_WORKSPACE_ID, DEMO_IDS.ticket);
     expect(after).toMatchObject({
       state: 'in_progress',
       admin_assignee_id: DEMO_IDS.otherAdmin,
@@ -83,6 +77,8 @@ describeWithBrowser('/docs in a browser', () => {
         _default_description_: 'having a problem',
       },
     });
-    expect(await auditRows(t.db, DEMO_WORKSPACE_ID, DEMO_IDS.ticket)).toHaveLength(auditBefore.length + 1);
+    expect(await auditRows(ctx.t.db, DEMO_WORKSPACE_ID, DEMO_IDS.ticket)).toHaveLength(
+      auditBefore.length + 1,
+    );
   });
 });

@@ -3,7 +3,7 @@ import { TokensService } from '../src/auth/tokens.service';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/entities';
 import type { Snapshot } from '../src/import/snapshot.types';
-import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
+import { putTicket, testDatabaseUrl, useSeededApp, within } from './support/app';
 import {
   IDS,
   partRows,
@@ -58,8 +58,7 @@ const invalid = (field: string, message: unknown): ExpectedError => ({
   field,
 });
 
-let t: TestApp;
-let ws: SeededWorkspace;
+const ctx = useSeededApp(seedWorkspace, { seed: 'once' });
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const basic = (token: string) => ({ Authorization: `Basic ${Buffer.from(`${token}:`).toString('base64')}` });
@@ -71,7 +70,7 @@ function send(
   headers: Record<string, string>,
   body?: string | Buffer,
 ) {
-  const req = request(t.http)[method](path).set('Accept', '*/*');
+  const req = request(ctx.t.http)[method](path).set('Accept', '*/*');
   for (const [name, value] of Object.entries(headers)) req.set(name, value);
   if (body === undefined) return req;
   // superagent would JSON-serialize a Buffer sent as application/json; send its bytes as they are.
@@ -98,7 +97,7 @@ function expectErrorList(res: Response, status: number, error: ExpectedError): v
 function stored(watch: readonly Watch[]) {
   return Promise.all(
     watch.flatMap(({ workspaceId, ids = ALL_TICKETS }) =>
-      ids.map((id) => ticketState(t.db, workspaceId, id)),
+      ids.map((id) => ticketState(ctx.t.db, workspaceId, id)),
     ),
   );
 }
@@ -108,7 +107,7 @@ async function expectRejected(
   call: Send,
   status: number,
   error: ExpectedError,
-  watch: readonly Watch[] = [{ workspaceId: ws.workspaceId }],
+  watch: readonly Watch[] = [{ workspaceId: ctx.ws.workspaceId }],
 ): Promise<Response> {
   const before = await stored(watch);
   const res = await call();
@@ -119,21 +118,15 @@ async function expectRejected(
 
 /** A 200 for a no-op request: the ticket comes back and nothing is stored differently. */
 async function expectUnchangedOk(call: Send, version = '2.9'): Promise<Response> {
-  const before = await stored([{ workspaceId: ws.workspaceId }]);
+  const before = await stored([{ workspaceId: ctx.ws.workspaceId }]);
   const res = await call();
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ type: 'ticket', id: IDS.ticket, ticket_state: 'submitted' });
   expect(res.headers['intercom-version']).toBe(version);
   expectNoInternals(res);
-  expect(await stored([{ workspaceId: ws.workspaceId }])).toEqual(before);
+  expect(await stored([{ workspaceId: ctx.ws.workspaceId }])).toEqual(before);
   return res;
 }
-
-beforeAll(async () => {
-  t = await startApp();
-  ws = await seedWorkspace();
-});
-afterAll(() => t.close());
 
 describe('401 unauthorized', () => {
   const path = `/tickets/${IDS.ticket}`;
@@ -143,8 +136,8 @@ describe('401 unauthorized', () => {
   it.each<[string, () => Record<string, string>]>([
     ['no Authorization header', () => version],
     ['Bearer with an empty token', () => ({ ...version, Authorization: 'Bearer ' })],
-    ['Bearer with two words', () => ({ ...version, Authorization: `Bearer ${ws.token} extra` })],
-    ['a valid token under another scheme', () => ({ ...version, Authorization: `Token ${ws.token}` })],
+    ['Bearer with two words', () => ({ ...version, Authorization: `Bearer ${ctx.ws.token} extra` })],
+    ['a valid token under another scheme', () => ({ ...version, Authorization: `Token ${ctx.ws.token}` })],
     [
       'an unknown token',
       () => ({ ...version, ...bearer('tok_unknownunknownunknownunknownunknownunknown0') }),
@@ -159,14 +152,14 @@ describe('401 unauthorized', () => {
 
   it('a token only in the query string', async () => {
     await expectRejected(
-      () => send('put', `${path}?access_token=${ws.token}`, json, '{"state":"resolved"}'),
+      () => send('put', `${path}?access_token=${ctx.ws.token}`, json, '{"state":"resolved"}'),
       401,
       UNAUTHORIZED,
     );
   });
 
   it('a token only in the JSON body', async () => {
-    const body = JSON.stringify({ access_token: ws.token, state: 'resolved' });
+    const body = JSON.stringify({ access_token: ctx.ws.token, state: 'resolved' });
     await expectRejected(() => send('put', path, json, body), 401, UNAUTHORIZED);
   });
 
@@ -174,12 +167,12 @@ describe('401 unauthorized', () => {
     const dataSource = await createDataSource(testDatabaseUrl(), ENTITIES, 1).initialize();
     try {
       const tokens = new TokensService(dataSource);
-      const token = await tokens.create(ws.workspaceId, 'to-revoke');
-      await expectUnchangedOk(() => putTicket(t.http, token, IDS.ticket));
+      const token = await tokens.create(ctx.ws.workspaceId, 'to-revoke');
+      await expectUnchangedOk(() => putTicket(ctx.t.http, token, IDS.ticket));
       expect(await tokens.revoke(token)).toBe(true);
-      await within(1_000, async () => (await putTicket(t.http, token, IDS.ticket)).status === 401);
+      await within(1_000, async () => (await putTicket(ctx.t.http, token, IDS.ticket)).status === 401);
       await expectRejected(
-        () => putTicket(t.http, token, IDS.ticket, { state: 'resolved' }),
+        () => putTicket(ctx.t.http, token, IDS.ticket, { state: 'resolved' }),
         401,
         UNAUTHORIZED,
       );
@@ -189,17 +182,17 @@ describe('401 unauthorized', () => {
   });
 
   it('accepts the legacy Basic base64(token:) form', async () => {
-    await expectUnchangedOk(() => send('put', path, { ...version, ...basic(ws.token) }));
+    await expectUnchangedOk(() => send('put', path, { ...version, ...basic(ctx.ws.token) }));
   });
 });
 
 describe('Intercom-Version', () => {
   const path = `/tickets/${IDS.ticket}`;
   const withVersion = (value: string) => () =>
-    send('put', path, { ...bearer(ws.token), 'Intercom-Version': value });
+    send('put', path, { ...bearer(ctx.ws.token), 'Intercom-Version': value });
 
   it('absent: the workspace default 2.9, echoed', async () => {
-    await expectUnchangedOk(() => send('put', path, bearer(ws.token)), '2.9');
+    await expectUnchangedOk(() => send('put', path, bearer(ctx.ws.token)), '2.9');
   });
 
   it.each([
@@ -222,7 +215,7 @@ describe('Intercom-Version', () => {
     let old: SeededWorkspace;
     beforeAll(async () => {
       old = await seedWorkspace();
-      await t.db.query(`UPDATE workspaces SET default_intercom_version = '2.8' WHERE workspace_id = $1`, [
+      await ctx.t.db.query(`UPDATE workspaces SET default_intercom_version = '2.8' WHERE workspace_id = $1`, [
         old.workspaceId,
       ]);
     });
@@ -237,7 +230,7 @@ describe('Intercom-Version', () => {
     });
 
     it('with Intercom-Version 2.9 → 200', async () => {
-      const res = await putTicket(t.http, old.token, IDS.ticket);
+      const res = await putTicket(ctx.t.http, old.token, IDS.ticket);
       expect(res.status).toBe(200);
       expect(res.headers['intercom-version']).toBe('2.9');
       expect(res.body).toMatchObject({ type: 'ticket', id: IDS.ticket });
@@ -247,7 +240,11 @@ describe('Intercom-Version', () => {
 
 describe('404 ticket_not_found', () => {
   it.each(['1', '99999', 'abc', '12abc', '99999999999999999999999'])('id %s', async (id) => {
-    await expectRejected(() => putTicket(t.http, ws.token, id, { state: 'resolved' }), 404, TICKET_NOT_FOUND);
+    await expectRejected(
+      () => putTicket(ctx.t.http, ctx.ws.token, id, { state: 'resolved' }),
+      404,
+      TICKET_NOT_FOUND,
+    );
   });
 
   it('a ticket of another workspace, which is left unchanged', async () => {
@@ -256,17 +253,17 @@ describe('404 ticket_not_found', () => {
       return { ...snapshot, tickets: snapshot.tickets!.filter((ticket) => ticket.id !== IDS.ticket) };
     });
     await expectRejected(
-      () => putTicket(t.http, withoutTicket.token, IDS.ticket, { state: 'resolved' }),
+      () => putTicket(ctx.t.http, withoutTicket.token, IDS.ticket, { state: 'resolved' }),
       404,
       TICKET_NOT_FOUND,
-      [{ workspaceId: ws.workspaceId }, { workspaceId: withoutTicket.workspaceId, ids: [IDS.ticketB] }],
+      [{ workspaceId: ctx.ws.workspaceId }, { workspaceId: withoutTicket.workspaceId, ids: [IDS.ticketB] }],
     );
   });
 });
 
 describe('404 assignee_not_found', () => {
   const assign = (assignment: Record<string, unknown>) => () =>
-    putTicket(t.http, ws.token, IDS.ticket, { assignment });
+    putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { assignment });
 
   it.each<[string, Record<string, unknown>, ExpectedError]>([
     ['unknown admin_id', { admin_id: '123456', assignee_id: IDS.otherAdmin }, performerNotFound('123456')],
@@ -294,7 +291,7 @@ describe('404 assignee_not_found', () => {
       assign({ admin_id: IDS.admin, assignee_id: '555000' }),
       404,
       assigneeNotFound('555000'),
-      [{ workspaceId: ws.workspaceId }, { workspaceId: other.workspaceId }],
+      [{ workspaceId: ctx.ws.workspaceId }, { workspaceId: other.workspaceId }],
     );
     await expectRejected(
       assign({ admin_id: '555000', assignee_id: IDS.otherAdmin }),
@@ -313,7 +310,7 @@ describe('order of checks: authentication, version, ticket, body', () => {
   });
 
   it('an invalid version on an unknown ticket → 400 version', async () => {
-    const headers = { ...json, ...bearer(ws.token), 'Intercom-Version': '3.0' };
+    const headers = { ...json, ...bearer(ctx.ws.token), 'Intercom-Version': '3.0' };
     await expectRejected(
       () => send('put', '/tickets/999999', headers, '{}'),
       400,
@@ -322,7 +319,7 @@ describe('order of checks: authentication, version, ticket, body', () => {
   });
 
   it('version 2.8 on an unknown ticket → 400 not available', async () => {
-    const headers = { ...json, ...bearer(ws.token), 'Intercom-Version': '2.8' };
+    const headers = { ...json, ...bearer(ctx.ws.token), 'Intercom-Version': '2.8' };
     await expectRejected(
       () => send('put', '/tickets/999999', headers, '{}'),
       400,
@@ -331,7 +328,11 @@ describe('order of checks: authentication, version, ticket, body', () => {
   });
 
   it('an unknown ticket with an invalid JSON body → 404', async () => {
-    await expectRejected(() => putTicket(t.http, ws.token, '999999', '{not json'), 404, TICKET_NOT_FOUND);
+    await expectRejected(
+      () => putTicket(ctx.t.http, ctx.ws.token, '999999', '{not json'),
+      404,
+      TICKET_NOT_FOUND,
+    );
   });
 });
 
@@ -397,12 +398,16 @@ describe('400 parameter_invalid', () => {
       invalid('ticket_attributes.Affected users', expect.stringMatching(/Affected users/)),
     ],
   ])('%s', async (_, body, error) => {
-    await expectRejected(() => putTicket(t.http, ws.token, IDS.ticket, body), 400, error);
+    await expectRejected(() => putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, body), 400, error);
   });
 
   it('invalid UTF-8 bytes', async () => {
     const bytes = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]);
-    const headers = { ...bearer(ws.token), 'Intercom-Version': '2.9', 'Content-Type': 'application/json' };
+    const headers = {
+      ...bearer(ctx.ws.token),
+      'Intercom-Version': '2.9',
+      'Content-Type': 'application/json',
+    };
     await expectRejected(
       () => send('put', `/tickets/${IDS.ticket}`, headers, bytes),
       400,
@@ -424,7 +429,11 @@ describe('413 and 415', () => {
   };
 
   it('a body over 1 MiB → 413', async () => {
-    const headers = { ...bearer(ws.token), 'Intercom-Version': '2.9', 'Content-Type': 'application/json' };
+    const headers = {
+      ...bearer(ctx.ws.token),
+      'Intercom-Version': '2.9',
+      'Content-Type': 'application/json',
+    };
     await expectRejected(() => send('put', path, headers, big), 413, tooLarge);
   });
 
@@ -435,13 +444,13 @@ describe('413 and 415', () => {
   it.each(['text/plain', 'application/x-www-form-urlencoded'])(
     'Content-Type %s with a body → 415',
     async (type) => {
-      const headers = { ...bearer(ws.token), 'Intercom-Version': '2.9', 'Content-Type': type };
+      const headers = { ...bearer(ctx.ws.token), 'Intercom-Version': '2.9', 'Content-Type': type };
       await expectRejected(() => send('put', path, headers, 'state=resolved'), 415, notJson);
     },
   );
 
   it('Content-Type text/plain with an empty body is an empty update → 200', async () => {
-    const headers = { ...bearer(ws.token), 'Intercom-Version': '2.9', 'Content-Type': 'text/plain' };
+    const headers = { ...bearer(ctx.ws.token), 'Intercom-Version': '2.9', 'Content-Type': 'text/plain' };
     await expectUnchangedOk(() => send('put', path, headers, ''));
   });
 });
@@ -449,8 +458,8 @@ describe('413 and 415', () => {
 describe('unknown top-level fields are ignored', () => {
   it('changes only the state', async () => {
     const fresh = await seedWorkspace();
-    const before = await ticketState(t.db, fresh.workspaceId, IDS.ticket);
-    const res = await putTicket(t.http, fresh.token, IDS.ticket, {
+    const before = await ticketState(ctx.t.db, fresh.workspaceId, IDS.ticket);
+    const res = await putTicket(ctx.t.http, fresh.token, IDS.ticket, {
       state: 'resolved',
       open: false,
       snoozed_until: 1_900_000_000,
@@ -469,14 +478,14 @@ describe('unknown top-level fields are ignored', () => {
       is_shared: true,
       ticket_attributes: before.ticket.attributes,
     });
-    const row = await ticketRow(t.db, fresh.workspaceId, IDS.ticket);
+    const row = await ticketRow(ctx.t.db, fresh.workspaceId, IDS.ticket);
     expect({ ...row, updated_at: undefined }).toEqual({
       ...before.ticket,
       state: 'resolved',
       updated_at: undefined,
     });
     expect(row.updated_at.getTime()).toBeGreaterThan(before.ticket.updated_at.getTime());
-    const parts = await partRows(t.db, fresh.workspaceId, IDS.ticket);
+    const parts = await partRows(ctx.t.db, fresh.workspaceId, IDS.ticket);
     expect(parts.slice(0, before.parts.length)).toEqual(before.parts);
     expect(parts.slice(before.parts.length)).toEqual([
       expect.objectContaining({
@@ -495,7 +504,11 @@ describe('unknown route or method → 404 not_found', () => {
     ['post', `/tickets/${IDS.ticket}`],
     ['get', `/tickets/${IDS.ticket}`],
   ])('%s %s', async (method, path) => {
-    const headers = { ...bearer(ws.token), 'Intercom-Version': '2.9', 'Content-Type': 'application/json' };
+    const headers = {
+      ...bearer(ctx.ws.token),
+      'Intercom-Version': '2.9',
+      'Content-Type': 'application/json',
+    };
     await expectRejected(() => send(method, path, headers, '{"state":"resolved"}'), 404, ROUTE_NOT_FOUND);
   });
 });

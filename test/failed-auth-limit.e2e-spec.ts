@@ -14,10 +14,12 @@ const WINDOW_MS = 2_000;
 
 describe('failed-auth limit per client address (AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS)', () => {
   const ctx = useSeededApp(seedWorkspace, {
-    AUTH_FAILURE_LIMIT: String(LIMIT),
-    AUTH_FAILURE_WINDOW_MS: String(WINDOW_MS),
-    // Long enough that the cached token below stays cached through the window.
-    AUTH_CACHE_TTL_MS: '10000',
+    env: {
+      AUTH_FAILURE_LIMIT: String(LIMIT),
+      AUTH_FAILURE_WINDOW_MS: String(WINDOW_MS),
+      // Long enough that the cached token below stays cached through the window.
+      AUTH_CACHE_TTL_MS: '10000',
+    },
   });
 
   /** Waits until the address's window (started by the first failure of a test) is over. */
@@ -108,7 +110,7 @@ describe('failed-auth limit per client address (AUTH_FAILURE_LIMIT, AUTH_FAILURE
 });
 
 describe('failed-auth limit off (AUTH_FAILURE_LIMIT=0)', () => {
-  const ctx = useSeededApp(seedWorkspace, { AUTH_FAILURE_LIMIT: '0' });
+  const ctx = useSeededApp(seedWorkspace, { env: { AUTH_FAILURE_LIMIT: '0' } });
 
   it('every bad token is a 401, however many', async () => {
     const { t, ws } = ctx;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { createHash } from 'node:crypto';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { putTicket, useApp } from './support/app';
 import { IDS, WIDE_ATTRIBUTES, seedWorkspace, type SeededWorkspace } from './support/factories';
 
 /**
@@ -857,8 +857,9 @@ type TicketSnapshot = {
 };
 type WorkspaceSnapshot = { workspace_id: string; tickets: TicketSnapshot[]; audits: number; keys: number };
 
-let t: TestApp;
-let port: number;
+// The cases would otherwise meet the workspace rate limit (§5) and, with their bad tokens, the failed-auth
+// limit per address (README "Authentication"): a 429 is a fine answer, but a useless one.
+const ctx = useApp({ env: { RATE_LIMIT_PER_10S: '1000000', AUTH_FAILURE_LIMIT: '0' }, listen: true });
 let agent: Agent;
 let workspaces: [SeededWorkspace, SeededWorkspace];
 let cases = 0;
@@ -874,7 +875,7 @@ function exchange(wire: Wire): Promise<Reply> {
     const req = httpRequest(
       {
         host: '127.0.0.1',
-        port,
+        port: ctx.port,
         agent,
         method: wire.method,
         path: wire.path,
@@ -908,7 +909,7 @@ function exchange(wire: Wire): Promise<Reply> {
 
 /** Everything a request could write, for every seeded workspace, in one query. */
 async function snapshot(): Promise<WorkspaceSnapshot[]> {
-  const { rows } = await t.db.query<WorkspaceSnapshot>(
+  const { rows } = await ctx.t.db.query<WorkspaceSnapshot>(
     `SELECT w.workspace_id,
             (SELECT coalesce(json_agg(json_build_object(
                       'id', tk.id::text, 'state', tk.state, 'attributes', tk.attributes,
@@ -1077,9 +1078,11 @@ async function expectTicket(
   if (reply.headers['idempotent-replayed'] === 'true') {
     // A replay writes nothing and sends the stored response byte for byte.
     expect(after).toEqual(before);
-    const { rows } = await t.db.query<{ response: string }>(
+    // Node strips the whitespace around a header value (RFC 9110 §5.5), so 'fuzz-a ' is stored as 'fuzz-a'.
+    const receivedKey = typeof sentKey === 'string' ? sentKey.replace(/^[ \t]+|[ \t]+$/g, '') : sentKey;
+    const { rows } = await ctx.t.db.query<{ response: string }>(
       'SELECT response FROM idempotency_keys WHERE workspace_id = $1 AND key = $2',
-      [workspaceId, sentKey],
+      [workspaceId, receivedKey],
     );
     expect(rows.map((r) => r.response)).toEqual([reply.text]);
     return 'replayed';
@@ -1169,32 +1172,24 @@ const REACHED = [
 ];
 
 beforeAll(async () => {
-  // The cases would otherwise meet the workspace rate limit (§5) and, with their bad tokens, the failed-auth
-  // limit per address (README "Authentication"): a 429 is a fine answer, but a useless one.
-  t = await startApp({ RATE_LIMIT_PER_10S: '1000000', AUTH_FAILURE_LIMIT: '0' });
-  await t.app.listen(0, '127.0.0.1');
-  port = (t.http.address() as AddressInfo).port;
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
   workspaces = [await seedWorkspace(), await seedWorkspace()];
   // The second workspace requires If-Match on every update (428 without it).
-  await t.db.query('UPDATE workspaces SET require_if_match = true WHERE workspace_id = $1', [
+  await ctx.t.db.query('UPDATE workspaces SET require_if_match = true WHERE workspace_id = $1', [
     workspaces[1].workspaceId,
   ]);
   // The shared keys start with a stored response in the first workspace, so that 422 is reachable from the
   // first case on: otherwise it waits for a case that happens to succeed with one of them, and a run where
   // that comes late can meet no 422 at all (seen once in CI; 7–20 a run usually).
   for (const key of SHARED_KEYS) {
-    await putTicket(t.http, workspaces[0].token, IDS.ticket, {}, { 'Idempotency-Key': key }).expect(200);
+    await putTicket(ctx.t.http, workspaces[0].token, IDS.ticket, {}, { 'Idempotency-Key': key }).expect(200);
   }
 });
 // A test that bypasses check() may leave the cached snapshot stale.
 afterEach(() => {
   latest = undefined;
 });
-afterAll(async () => {
-  agent?.destroy();
-  await t?.close();
-});
+afterAll(() => agent?.destroy());
 
 describe('hostile input never causes a 5xx, a malformed error or a write', () => {
   it(
@@ -1247,16 +1242,19 @@ describe('hostile input never causes a 5xx, a malformed error or a write', () =>
     TIMEOUT_MS,
   );
 
-  it(`${MIN_CASES}+ cases a run, reaching every kind of answer; Object.prototype untouched`, () => {
-    expectPrototypesIntact();
-    expect(Object.values(RUNS).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(MIN_CASES);
-    const reached = Object.fromEntries([...outcomes].sort(([a], [b]) => a.localeCompare(b)));
-    if (process.env.FUZZ_REPORT) console.log(`${cases} cases:`, reached);
-    // Only a complete run says something about coverage: replaying one counterexample (FUZZ_PATH) runs a
-    // single case, and a failed property stops at its counterexample.
-    if (PATH !== undefined || cases < MIN_CASES * SCALE) return;
-    expect(REACHED.filter((outcome) => !(outcome in reached))).toEqual([]);
-  });
+  // Measures the properties above, so it runs after them and fails when they did not all run to completion
+  // (a property that failed, or a run filtered to this test alone): coverage is only known from a full run.
+  // Replaying one counterexample (FUZZ_PATH) runs a single case a property, so there it is skipped.
+  (PATH === undefined ? it : it.skip)(
+    `${MIN_CASES}+ cases a run, reaching every kind of answer; Object.prototype untouched`,
+    () => {
+      expectPrototypesIntact();
+      const reached = Object.fromEntries([...outcomes].sort(([a], [b]) => a.localeCompare(b)));
+      if (process.env.FUZZ_REPORT) console.log(`${cases} cases:`, reached);
+      expect(cases).toBeGreaterThanOrEqual(MIN_CASES * SCALE);
+      expect(REACHED.filter((outcome) => !(outcome in reached))).toEqual([]);
+    },
+  );
 });
 
 /**
@@ -1355,7 +1353,7 @@ describe('found while fuzzing', () => {
     // Also answered by the 'clientError' handler (common/http/client-error.ts), on a raw socket.
     const before = await snapshot();
     const raw = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      const socket = connect(ctx.port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
       let text = '';
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => (text += chunk));

@@ -10,7 +10,7 @@ import { MIGRATIONS } from '../migrations';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/config';
 import { runMigrations } from '../src/database/prepare-database';
-import { startApp, type TestApp } from './support/app';
+import { useApp } from './support/app';
 import { freePort, sleep } from './support/server-process';
 import { startPostgres, type Throwaway } from './support/throwaway-postgres';
 
@@ -47,39 +47,34 @@ async function queryOnce<T extends object>(url: string, sql: string): Promise<T[
 }
 
 describe('GET /health/live and /health/ready (test database)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
+  const ctx = useApp();
 
   it('live answers 200 with no token and no Intercom-Version, and is never cached', async () => {
-    const res = await request(t.http).get('/health/live').expect(200);
+    const res = await request(ctx.t.http).get('/health/live').expect(200);
     expect(res.body).toEqual({ status: 'ok', info: {}, error: {}, details: {} });
     expect(res.headers['cache-control']).toBe('no-cache, no-store, must-revalidate');
   });
 
   it('ready answers 200 with the database and migrations up, which the database confirms', async () => {
-    const res = await request(t.http).get('/health/ready').expect(200);
+    const res = await request(ctx.t.http).get('/health/ready').expect(200);
     expect(res.body).toEqual({
       status: 'ok',
       info: { database: { status: 'up' }, migrations: { status: 'up' } },
       error: {},
       details: { database: { status: 'up' }, migrations: { status: 'up' } },
     });
-    const { rows } = await t.db.query<{ name: string }>('SELECT name FROM migrations');
+    const { rows } = await ctx.t.db.query<{ name: string }>('SELECT name FROM migrations');
     expect(rows.map((row) => row.name)).toEqual(expect.arrayContaining(MIGRATION_NAMES));
   });
 
   it('ignores a token that is not valid (probes are public)', async () => {
-    await request(t.http).get('/health/ready').set('Authorization', 'Bearer not-a-token').expect(200);
+    await request(ctx.t.http).get('/health/ready').set('Authorization', 'Bearer not-a-token').expect(200);
   });
 
   it('ignores Intercom-Version: probes are not Intercom routes', async () => {
     // /metrics has a listener of its own (test/metrics.e2e-spec.ts), outside the interceptor.
     for (const path of ['/health/live', '/health/ready']) {
-      const res = await request(t.http).get(path).set('Intercom-Version', 'bogus').expect(200);
+      const res = await request(ctx.t.http).get(path).set('Intercom-Version', 'bogus').expect(200);
       expect(res.headers['intercom-version']).toBeUndefined();
     }
   });

@@ -1,21 +1,14 @@
 import request from 'supertest';
-import { IDS, seedWorkspace, ticketState, type SeededWorkspace } from './support/factories';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { IDS, seedWorkspace, ticketState } from './support/factories';
+import { putTicket, startApp, useSeededApp } from './support/app';
 
 describe('security headers, CORS and limits', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-    ws = await seedWorkspace();
-  });
-  afterAll(() => t.close());
+  const ctx = useSeededApp(seedWorkspace, { seed: 'once' });
 
   it('sends helmet headers and no X-Powered-By, on success and on errors', async () => {
     for (const res of [
-      await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200),
-      await request(t.http).put(`/tickets/${IDS.ticket}`).expect(401),
+      await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).expect(200),
+      await request(ctx.t.http).put(`/tickets/${IDS.ticket}`).expect(401),
     ]) {
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
@@ -25,7 +18,7 @@ describe('security headers, CORS and limits', () => {
   });
 
   it('answers no CORS headers unless origins are configured', async () => {
-    const res = await request(t.http)
+    const res = await request(ctx.t.http)
       .options(`/tickets/${IDS.ticket}`)
       .set('Origin', 'https://evil.example')
       .set('Access-Control-Request-Method', 'PUT');
@@ -53,9 +46,9 @@ describe('security headers, CORS and limits', () => {
   it('a smaller BODY_LIMIT_BYTES answers 413 in the error.list shape and writes nothing', async () => {
     const small = await startApp({ BODY_LIMIT_BYTES: '2048' });
     try {
-      const before = await ticketState(small.db, ws.workspaceId, IDS.ticket);
+      const before = await ticketState(small.db, ctx.ws.workspaceId, IDS.ticket);
       const body = JSON.stringify({ ticket_attributes: { _default_description_: 'x'.repeat(3000) } });
-      const res = await putTicket(small.http, ws.token, IDS.ticket, body).expect(413);
+      const res = await putTicket(small.http, ctx.ws.token, IDS.ticket, body).expect(413);
       expect(res.body).toEqual({
         type: 'error.list',
         request_id: res.headers['x-request-id'],
@@ -63,7 +56,7 @@ describe('security headers, CORS and limits', () => {
           { code: 'request_entity_too_large', message: 'Request body is too large: the limit is 2048 bytes' },
         ],
       });
-      expect(await ticketState(small.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+      expect(await ticketState(small.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
     } finally {
       await small.close();
     }
@@ -73,18 +66,18 @@ describe('security headers, CORS and limits', () => {
     const slow = await startApp({ REQUEST_TIMEOUT_MS: '500' });
     const locker = await slow.db.connect();
     try {
-      const before = await ticketState(slow.db, ws.workspaceId, IDS.ticket);
+      const before = await ticketState(slow.db, ctx.ws.workspaceId, IDS.ticket);
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE', [
-        ws.workspaceId,
+        ctx.ws.workspaceId,
         IDS.ticket,
       ]);
-      const res = await putTicket(slow.http, ws.token, IDS.ticket, { state: 'resolved' }).expect(503);
+      const res = await putTicket(slow.http, ctx.ws.token, IDS.ticket, { state: 'resolved' }).expect(503);
       expect(res.body.errors).toEqual([
         { code: 'service_unavailable', message: 'The request timed out, please retry' },
       ]);
       await locker.query('ROLLBACK');
-      expect(await ticketState(slow.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+      expect(await ticketState(slow.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
     } finally {
       locker.release();
       await slow.close();

@@ -1,13 +1,6 @@
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import {
-  IDS,
-  seedWorkspace,
-  ticketRow,
-  ticketState,
-  ticketVersion,
-  type SeededWorkspace,
-} from './support/factories';
-import { startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { connect, type Socket } from 'node:net';
+import { IDS, seedWorkspace, ticketRow, ticketState, ticketVersion } from './support/factories';
+import { testDatabaseUrl, useSeededApp } from './support/app';
 import { type ServerProcess, spawnServer, tryConnect } from './support/server-process';
 
 /** What a raw socket got back: the first response, when the server closed, what the client managed to send. */
@@ -123,9 +116,23 @@ function errorList(reply: RawReply, code: string, message: string | RegExp, fiel
   expect(reply.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 }
 
-async function listening(t: TestApp): Promise<number> {
-  await t.app.listen(0, '127.0.0.1');
-  return (t.http.address() as AddressInfo).port;
+/**
+ * `status` with that error.list and Connection: close, answered (not before `notBefore`) and closed within
+ * `within` ms of the first byte sent.
+ */
+function expectRefused(
+  reply: RawReply,
+  status: number,
+  code: string,
+  message: string,
+  timing: { notBefore?: number; within: number },
+) {
+  expect(reply.status).toBe(status);
+  errorList(reply, code, message);
+  expect(reply.headers.connection).toBe('close');
+  if (timing.notBefore !== undefined) expect(reply.answeredAfter).toBeGreaterThanOrEqual(timing.notBefore);
+  expect(reply.answeredAfter).toBeLessThan(timing.within);
+  expect(reply.closedAfter).toBeLessThan(timing.within);
 }
 
 const put = (token: string | undefined, headers: string) =>
@@ -134,45 +141,43 @@ const put = (token: string | undefined, headers: string) =>
   headers;
 
 describe('oversized bodies are refused without being read', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-  let port: number;
+  const ctx = useSeededApp(seedWorkspace, { listen: true });
   /** Bytes the server read from each connection (request head and body), once it is closed. */
   const readBy: Socket[] = [];
 
-  beforeAll(async () => {
-    t = await startApp();
-    t.http.on('connection', (socket: Socket) => readBy.push(socket));
-    port = await listening(t);
+  beforeAll(() => {
+    ctx.t.http.on('connection', (socket: Socket) => readBy.push(socket));
   });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
+  beforeEach(() => {
     readBy.length = 0;
   });
 
   it('a declared 200 MB Content-Length gets 413 at once, with the limit, and the connection is closed', async () => {
-    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
-    const reply = await raw(port, {
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    const reply = await raw(ctx.port, {
       head: put(undefined, 'Content-Type: application/json\r\nContent-Length: 200000000\r\n\r\n{"state":'),
       limitMs: 5_000,
     });
-    expect(reply.status).toBe(413);
-    errorList(reply, 'request_entity_too_large', 'Request body is too large: the limit is 1048576 bytes');
-    expect(reply.headers.connection).toBe('close');
     // Having sent 9 bytes of the 200 MB: the answer and the close come from the headers alone.
-    expect(reply.answeredAfter).toBeLessThan(2_000);
-    expect(reply.closedAfter).toBeLessThan(2_000);
-    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expectRefused(
+      reply,
+      413,
+      'request_entity_too_large',
+      'Request body is too large: the limit is 1048576 bytes',
+      {
+        within: 2_000,
+      },
+    );
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('a chunked upload is cut off just past the limit while the client is still sending', async () => {
-    const version = await ticketVersion(t.db, ws.workspaceId, IDS.ticket);
+    const version = await ticketVersion(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     // 20 MB in 64 KiB chunks, handed to the socket in one write: it sends as fast as the server reads.
     const chunk = Buffer.concat([Buffer.from('10000\r\n'), Buffer.alloc(0x10000, 0x20), Buffer.from('\r\n')]);
     const upload = Buffer.concat([...Array.from({ length: 320 }, () => chunk), Buffer.from('0\r\n\r\n')]);
-    const reply = await raw(port, {
-      head: put(ws.token, 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'),
+    const reply = await raw(ctx.port, {
+      head: put(ctx.ws.token, 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n'),
       upload,
       limitMs: 20_000,
     });
@@ -183,14 +188,14 @@ describe('oversized bodies are refused without being read', () => {
     expect(bytesRead).toBeLessThan(2 * 1024 * 1024);
     errorList(reply, 'request_entity_too_large', 'Request body is too large: the limit is 1048576 bytes');
     expect(reply.headers.connection).toBe('close');
-    expect(await ticketVersion(t.db, ws.workspaceId, IDS.ticket)).toBe(version);
+    expect(await ticketVersion(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toBe(version);
   });
 
   it('Expect: 100-continue gets 100 Continue, then the real answer', async () => {
     const body = '{"state":"resolved"}';
-    const reply = await raw(port, {
+    const reply = await raw(ctx.port, {
       head: put(
-        ws.token,
+        ctx.ws.token,
         // Connection: close only so that the answer ends the exchange (instead of keep-alive's 5 s).
         `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n` +
           'Connection: close\r\n\r\n',
@@ -199,60 +204,52 @@ describe('oversized bodies are refused without being read', () => {
     });
     expect(reply.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
     expect(reply.body).toMatchObject({ type: 'ticket', id: IDS.ticket, ticket_state: 'resolved' });
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('resolved');
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('resolved');
   });
 
   it('Expect: 100-continue with a declared oversized body gets the 413 instead of a 100', async () => {
-    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
-    const reply = await raw(port, {
-      head: put(ws.token, 'Content-Length: 200000000\r\nExpect: 100-continue\r\n\r\n'),
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    const reply = await raw(ctx.port, {
+      head: put(ctx.ws.token, 'Content-Length: 200000000\r\nExpect: 100-continue\r\n\r\n'),
       limitMs: 5_000,
     });
     expect(reply.text).toMatch(/^HTTP\/1\.1 413 /);
     errorList(reply, 'request_entity_too_large', /the limit is 1048576 bytes/);
-    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 });
 
 describe('every answer of the HTTP layer is an error.list', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-  let port: number;
-
-  beforeAll(async () => {
-    t = await startApp();
-    port = await listening(t);
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace, { listen: true });
 
   it('HTTP/1.1 without Host → 400 on Host, and nothing written', async () => {
-    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const body = '{"state":"resolved"}';
-    const reply = await raw(port, {
+    const reply = await raw(ctx.port, {
       head:
-        `PUT /tickets/${IDS.ticket} HTTP/1.1\r\nAuthorization: Bearer ${ws.token}\r\nIntercom-Version: 2.9\r\n` +
+        `PUT /tickets/${IDS.ticket} HTTP/1.1\r\nAuthorization: Bearer ${ctx.ws.token}\r\nIntercom-Version: 2.9\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
     });
     expect(reply.status).toBe(400);
     errorList(reply, 'parameter_invalid', 'An HTTP/1.1 request must carry a Host header', 'Host');
-    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('two Host headers → 400; HTTP/1.0 without Host is served', async () => {
-    const twice = await raw(port, { head: 'GET /health/live HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n' });
+    const twice = await raw(ctx.port, { head: 'GET /health/live HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n' });
     expect(twice.status).toBe(400);
     errorList(twice, 'parameter_invalid', 'A request must carry a single Host header', 'Host');
-    const old = await raw(port, { head: 'GET /health/live HTTP/1.0\r\n\r\n' });
+    const old = await raw(ctx.port, { head: 'GET /health/live HTTP/1.0\r\n\r\n' });
     expect(old.status).toBe(200);
   });
 
   it('Expect: bogus → 417 expectation_failed, and nothing written', async () => {
-    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
-    const reply = await raw(port, {
-      head: put(ws.token, 'Content-Type: application/json\r\nContent-Length: 2\r\nExpect: bogus\r\n\r\n{}'),
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    const reply = await raw(ctx.port, {
+      head: put(
+        ctx.ws.token,
+        'Content-Type: application/json\r\nContent-Length: 2\r\nExpect: bogus\r\n\r\n{}',
+      ),
     });
     expect(reply.status).toBe(417);
     errorList(
@@ -261,11 +258,11 @@ describe('every answer of the HTTP layer is an error.list', () => {
       'The only supported expectation is "Expect: 100-continue"',
       'Expect',
     );
-    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('headers over 16 KiB → 431, whether one huge header or many small ones', async () => {
-    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const small = (count: number, size: number) =>
       Array.from({ length: count }, (_, i) => `x-h${i}: ${'v'.repeat(size - 8 - String(i).length)}\r\n`).join(
         '',
@@ -278,40 +275,33 @@ describe('every answer of the HTTP layer is an error.list', () => {
       // 23 KB of 11-byte headers, of which node:http counts only the 15 KB of names and values
       small(2_100, 12),
     ]) {
-      const head = put(ws.token, `${headers}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`);
-      replies.push(await raw(port, { head }));
+      const head = put(
+        ctx.ws.token,
+        `${headers}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+      );
+      replies.push(await raw(ctx.port, { head }));
     }
     expect(replies.map((reply) => reply.status)).toEqual([431, 431, 431]);
     for (const reply of replies) errorList(reply, 'request_header_fields_too_large', tooLarge);
     // Just under the limit is served.
-    const fits = await raw(port, {
-      head: put(ws.token, `${small(140, 100)}Connection: close\r\nContent-Length: 2\r\n\r\n{}`),
+    const fits = await raw(ctx.port, {
+      head: put(ctx.ws.token, `${small(140, 100)}Connection: close\r\nContent-Length: 2\r\n\r\n{}`),
     });
     expect(fits.status).toBe(200);
-    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 });
 
 describe('REQUEST_TIMEOUT_MS is the real limit for slow clients', () => {
   const logLines: string[] = [];
-  let t: TestApp;
-  let ws: SeededWorkspace;
-  let port: number;
-
-  beforeAll(async () => {
-    t = await startApp(
-      { REQUEST_TIMEOUT_MS: '2000', LOG_LEVEL: 'info' },
-      { write: (line: string) => void logLines.push(line) },
-    );
-    port = await listening(t);
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
+  const ctx = useSeededApp(seedWorkspace, {
+    env: { REQUEST_TIMEOUT_MS: '2000', LOG_LEVEL: 'info' },
+    logDestination: { write: (line: string) => void logLines.push(line) },
+    listen: true,
   });
 
   it('headers trickled byte by byte → 408 error.list after 2 s, not ~30 s', async () => {
-    const reply = await raw(port, {
+    const reply = await raw(ctx.port, {
       head: `PUT /tickets/${IDS.ticket} HTTP/1.1\r\nHost: 127.0.0.1\r\n`,
       trickle: `X-Slow: ${'s'.repeat(200)}\r\n\r\n`,
       trickleMs: 100,
@@ -325,21 +315,19 @@ describe('REQUEST_TIMEOUT_MS is the real limit for slow clients', () => {
   });
 
   it('a body trickled byte by byte → 408 error.list after 2 s, and nothing written', async () => {
-    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const body = `{"state":"resolved","ticket_attributes":{"_default_title_":"${'t'.repeat(100)}"}}`;
-    const reply = await raw(port, {
-      head: put(ws.token, `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`),
+    const reply = await raw(ctx.port, {
+      head: put(ctx.ws.token, `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`),
       trickle: body,
       trickleMs: 100,
       limitMs: 10_000,
     });
-    expect(reply.status).toBe(408);
-    errorList(reply, 'request_timeout', 'The request was not received within 2000 ms');
-    expect(reply.headers.connection).toBe('close');
-    expect(reply.answeredAfter).toBeGreaterThanOrEqual(1_900);
-    expect(reply.answeredAfter).toBeLessThan(3_500);
-    expect(reply.closedAfter).toBeLessThan(3_500);
-    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expectRefused(reply, 408, 'request_timeout', 'The request was not received within 2000 ms', {
+      notBefore: 1_900,
+      within: 3_500,
+    });
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
     // One request log line with the 408, and no error logged for the body reader that the timeout cut off.
     const logged = logLines.map((line) => JSON.parse(line) as { level: number; res?: { status: number } });
     expect(logged.filter((line) => line.level >= 50)).toEqual([]);

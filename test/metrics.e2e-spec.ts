@@ -3,8 +3,8 @@ import request from 'supertest';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/config';
 import { MetricsServer } from '../src/metrics/metrics.server';
-import { IDS, seedWorkspace, ticketRow, ticketState, type SeededWorkspace } from './support/factories';
-import { putTicket, startApp, testDatabaseUrl, type TestApp } from './support/app';
+import { IDS, seedWorkspace, ticketRow, ticketState } from './support/factories';
+import { putTicket, startApp, type TestApp, testDatabaseUrl, useSeededApp } from './support/app';
 import { freePort, tryConnect } from './support/server-process';
 
 /** The value of one sample line, e.g. `http_requests_total{method="PUT",...} 2`. */
@@ -42,22 +42,15 @@ function rawStatus(port: number, wire: string): Promise<number> {
 }
 
 describe('metrics', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp({ REQUEST_TIMEOUT_MS: '1000' });
-    ws = await seedWorkspace();
-  });
-  afterAll(() => t.close());
+  const ctx = useSeededApp(seedWorkspace, { env: { REQUEST_TIMEOUT_MS: '1000' }, seed: 'once' });
 
   it('counts requests and times them by route and status, with pool and process metrics', async () => {
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'in_progress' }).expect(200);
-    await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }).expect(200);
-    await putTicket(t.http, ws.token, '999999', {}).expect(404);
-    await request(t.http).put(`/tickets/${IDS.ticket}`).expect(401);
+    await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'in_progress' }).expect(200);
+    await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'resolved' }).expect(200);
+    await putTicket(ctx.t.http, ctx.ws.token, '999999', {}).expect(404);
+    await request(ctx.t.http).put(`/tickets/${IDS.ticket}`).expect(401);
 
-    const text = await scrape(t);
+    const text = await scrape(ctx.t);
     expect(sample(text, 'http_requests_total', 'method="PUT",route="/tickets/:id",status="200"')).toBe(2);
     expect(sample(text, 'http_requests_total', 'method="PUT",route="/tickets/:id",status="404"')).toBe(1);
     expect(sample(text, 'http_requests_total', 'status="401"')).toBe(1);
@@ -70,13 +63,13 @@ describe('metrics', () => {
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
     // The raw URL never becomes a label (bounded cardinality): the unknown id is not in it.
     expect(text).not.toMatch(/route="[^"]*\d/);
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('resolved');
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('resolved');
   });
 
   it('counts the answers given before any route: 413, 431, 400 (no Host, not HTTP), 408, 417', async () => {
-    await t.app.listen(0, '127.0.0.1');
-    const port = (t.http.address() as AddressInfo).port;
-    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
+    await ctx.t.app.listen(0, '127.0.0.1');
+    const port = (ctx.t.http.address() as AddressInfo).port;
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const put = `PUT /tickets/${IDS.ticket} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n`;
     expect([
       await rawStatus(port, `${put}Content-Length: 200000000\r\n\r\n`),
@@ -88,7 +81,7 @@ describe('metrics', () => {
       await rawStatus(port, `${put}Expect: bogus\r\nContent-Length: 0\r\n\r\n`),
     ]).toEqual([413, 431, 431, 400, 400, 408, 417]);
 
-    const text = await scrape(t);
+    const text = await scrape(ctx.t);
     // Answered by Express's middleware: counted and timed under route "unmatched".
     expect(sample(text, 'http_requests_total', 'method="PUT",route="unmatched",status="413"')).toBe(1);
     expect(sample(text, 'http_requests_total', 'method="PUT",route="unmatched",status="408"')).toBe(1);
@@ -102,13 +95,13 @@ describe('metrics', () => {
       1,
     );
     expect(sample(text, 'http_requests_total', 'method="PUT",route="(unrouted)",status="417"')).toBe(1);
-    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('is served only on its own listener, without a token; the API port answers 404', async () => {
-    const res = await request(t.http).get('/metrics').expect(404);
+    const res = await request(ctx.t.http).get('/metrics').expect(404);
     expect(res.body).toMatchObject({ type: 'error.list', errors: [{ code: 'not_found' }] });
-    const other = await fetch(`${metricsUrl(t)}/anything`);
+    const other = await fetch(`${metricsUrl(ctx.t)}/anything`);
     expect(other.status).toBe(404);
     expect(await other.json()).toMatchObject({ type: 'error.list', errors: [{ code: 'not_found' }] });
   });

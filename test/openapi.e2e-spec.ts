@@ -3,15 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { parse } from 'yaml';
-import { putTicket, startApp, type TestApp } from './support/app';
-import {
-  IDS,
-  partRows,
-  seedWorkspace,
-  standardSnapshot,
-  ticketRow,
-  type SeededWorkspace,
-} from './support/factories';
+import { putTicket, useApp, useSeededApp } from './support/app';
+import { IDS, partRows, seedWorkspace, standardSnapshot, ticketRow } from './support/factories';
 import type { Snapshot } from '../src/import/snapshot.types';
 
 /*
@@ -236,17 +229,15 @@ function violations(validate: ValidateFunction, body: unknown): string[] {
 let generated: OpenApiDoc;
 
 describe('OpenAPI document', () => {
-  let t: TestApp;
+  const ctx = useApp();
 
   beforeAll(async () => {
-    t = await startApp();
-    const res = await request(t.http).get('/openapi.json').expect(200);
+    const res = await request(ctx.t.http).get('/openapi.json').expect(200);
     generated = res.body as OpenApiDoc;
   });
-  afterAll(() => t.close());
 
   it('is served at /openapi.json without a token, and describes PUT /tickets/{id}', async () => {
-    const res = await request(t.http).get('/openapi.json').expect(200);
+    const res = await request(ctx.t.http).get('/openapi.json').expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(res.body.info.version).toBe('2.9');
@@ -282,7 +273,7 @@ describe('OpenAPI document', () => {
   });
 
   it('serves Swagger UI at /docs without a token, with no inline script (helmet CSP keeps working)', async () => {
-    const page = await request(t.http).get('/docs').expect(200);
+    const page = await request(ctx.t.http).get('/docs').expect(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.text).toContain('<div id="swagger-ui"></div>');
     // script-src 'self' (helmet's default) blocks inline scripts: every script must be a same-origin file.
@@ -299,8 +290,8 @@ describe('OpenAPI document', () => {
     expect(assets).toEqual(
       expect.arrayContaining(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-init.js']),
     );
-    for (const asset of assets) await request(t.http).get(`/docs/${asset}`).expect(200);
-    const init = await request(t.http).get('/docs/swagger-ui-init.js').expect(200);
+    for (const asset of assets) await request(ctx.t.http).get(`/docs/${asset}`).expect(200);
+    const init = await request(ctx.t.http).get('/docs/swagger-ui-init.js').expect(200);
     expect(init.text).toContain('"operationId": "updateTicket"');
   });
 
@@ -347,22 +338,16 @@ function richSnapshot(workspaceId: string): Snapshot {
 }
 
 describe('OpenAPI document against real responses (drift guard)', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
+  const ctx = useSeededApp(() => seedWorkspace(richSnapshot));
   let validateTicket: ValidateFunction;
   let validateError: ValidateFunction;
   const requiredDiffs: string[] = [];
 
   beforeAll(async () => {
-    t = await startApp();
-    const doc = (await request(t.http).get('/openapi.json').expect(200)).body as OpenApiDoc;
+    const doc = (await request(ctx.t.http).get('/openapi.json').expect(200)).body as OpenApiDoc;
     validateTicket = validatorFor(doc, jsonSchema(doc, '200'), requiredDiffs);
     validateError = validatorFor(doc, jsonSchema(doc, '404'), requiredDiffs);
     closedSchemas(doc, updateTicket(doc).requestBody.content['application/json'].schema, requiredDiffs);
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace(richSnapshot);
   });
 
   it('declares every always-present property as required, and no other', () => {
@@ -370,7 +355,7 @@ describe('OpenAPI document against real responses (drift guard)', () => {
   });
 
   it('describes a full update body exactly: no undocumented field, no documented field missing', async () => {
-    const full = await putTicket(t.http, ws.token, IDS.ticket, {
+    const full = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {
       ticket_attributes: { _default_title_: 'New title', Priority: 'Low', 'Affected users': 3 },
       state: 'waiting_on_customer',
       is_shared: false,
@@ -388,7 +373,7 @@ describe('OpenAPI document against real responses (drift guard)', () => {
     expect(violations(validateTicket, full.body)).toEqual([]);
 
     // Unassigning: assigned_to is {type: "nobody_admin", id: null}, which the schema must admit too.
-    const unassigned = await putTicket(t.http, ws.token, IDS.ticket, {
+    const unassigned = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {
       assignment: { admin_id: IDS.admin, assignee_id: '0' },
     }).expect(200);
     expect(unassigned.body.ticket_parts.ticket_parts.at(-1).assigned_to).toEqual({
@@ -397,15 +382,15 @@ describe('OpenAPI document against real responses (drift guard)', () => {
     });
     expect(violations(validateTicket, unassigned.body)).toEqual([]);
 
-    const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     expect(row).toMatchObject({ state: 'waiting_on_customer', is_shared: false, admin_assignee_id: null });
-    expect((await partRows(t.db, ws.workspaceId, IDS.ticket)).length).toBe(
+    expect((await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).length).toBe(
       unassigned.body.ticket_parts.total_count,
     );
   });
 
   it('fails a body with a field the docs lack, or without one they promise', async () => {
-    const res = await putTicket(t.http, ws.token, IDS.ticket, { state: 'in_progress' }).expect(200);
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'in_progress' }).expect(200);
     const extra = structuredClone(res.body);
     extra.ticket_parts.ticket_parts[0].surprise = true;
     expect(violations(validateTicket, extra)).toEqual([
@@ -416,19 +401,19 @@ describe('OpenAPI document against real responses (drift guard)', () => {
     expect(violations(validateTicket, missing)).toEqual([
       expect.stringContaining("/ticket_type must have required property 'icon'"),
     ]);
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
   });
 
   it('describes real error bodies exactly', async () => {
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const before = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     const errors = [
-      await putTicket(t.http, ws.token, '999999').expect(404),
-      await putTicket(t.http, ws.token, IDS.ticket, { state: 'submitted' }).expect(400),
-      await putTicket(t.http, 'not-a-token', IDS.ticket).expect(401),
-      await putTicket(t.http, ws.token, IDS.ticket, {}, { 'Intercom-Version': '2.8' }).expect(400),
+      await putTicket(ctx.t.http, ctx.ws.token, '999999').expect(404),
+      await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'submitted' }).expect(400),
+      await putTicket(ctx.t.http, 'not-a-token', IDS.ticket).expect(401),
+      await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}, { 'Intercom-Version': '2.8' }).expect(400),
     ];
     for (const res of errors) expect(violations(validateError, res.body)).toEqual([]);
     expect(errors[1].body.errors[0].field).toBe('state');
-    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 });

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { putTicket, useApp } from './support/app';
 import {
   IDS,
   T0,
@@ -55,16 +55,11 @@ function assignedSnapshot(workspaceId: string) {
 }
 
 describe('PUT /tickets/:id — ticket parts', () => {
-  let t: TestApp;
+  const ctx = useApp();
   let ws: SeededWorkspace;
 
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
-
-  const put = (body: unknown) => putTicket(t.http, ws.token, IDS.ticket, body);
-  const stored = () => ticketState(t.db, ws.workspaceId, IDS.ticket);
+  const put = (body: unknown) => putTicket(ctx.t.http, ws.token, IDS.ticket, body);
+  const stored = () => ticketState(ctx.t.db, ws.workspaceId, IDS.ticket);
   const wireParts = (body: { ticket_parts: { ticket_parts: WirePart[] } }) => body.ticket_parts.ticket_parts;
   const bot = () => ({
     type: 'bot',
@@ -181,7 +176,7 @@ describe('PUT /tickets/:id — ticket parts', () => {
           redacted: false,
         });
       }
-      const { rows } = await t.db.query<{
+      const { rows } = await ctx.t.db.query<{
         body: string | null;
         attachments: unknown;
         external_id: string | null;
@@ -240,7 +235,7 @@ describe('PUT /tickets/:id — ticket parts', () => {
 
     it('an empty body without a Content-Type', async () => {
       const res = await expectNoChange(() =>
-        request(t.http)
+        request(ctx.t.http)
           .put(`/tickets/${IDS.ticket}`)
           .set('Authorization', `Bearer ${ws.token}`)
           .set('Intercom-Version', '2.9')
@@ -321,17 +316,17 @@ describe('PUT /tickets/:id — ticket parts', () => {
     });
 
     it('on a ticket without parts: an empty part list, then its first part (write and read are one statement)', async () => {
-      const shared = await putTicket(t.http, ws.token, IDS.ticketB, { is_shared: true }).expect(200);
+      const shared = await putTicket(ctx.t.http, ws.token, IDS.ticketB, { is_shared: true }).expect(200);
       expect(shared.body.ticket_parts).toEqual({
         type: 'ticket_part.list',
         ticket_parts: [],
         total_count: 0,
       });
       expect(shared.headers.etag).toBe(`"${IDS.ticketB}.2"`);
-      expect(await partRows(t.db, ws.workspaceId, IDS.ticketB)).toEqual([]);
+      expect(await partRows(ctx.t.db, ws.workspaceId, IDS.ticketB)).toEqual([]);
 
-      const state = await putTicket(t.http, ws.token, IDS.ticketB, { state: 'resolved' }).expect(200);
-      const [part] = await partRows(t.db, ws.workspaceId, IDS.ticketB);
+      const state = await putTicket(ctx.t.http, ws.token, IDS.ticketB, { state: 'resolved' }).expect(200);
+      const [part] = await partRows(ctx.t.db, ws.workspaceId, IDS.ticketB);
       expect(state.body.ticket_parts.total_count).toBe(1);
       expect(wireParts(state.body)).toEqual([
         expect.objectContaining({
@@ -340,7 +335,7 @@ describe('PUT /tickets/:id — ticket parts', () => {
           ticket_state: 'resolved',
         }),
       ]);
-      expect((await ticketRow(t.db, ws.workspaceId, IDS.ticketB)).state).toBe('resolved');
+      expect((await ticketRow(ctx.t.db, ws.workspaceId, IDS.ticketB)).state).toBe('resolved');
     });
 
     it('unassigning an unassigned ticket creates no part and keeps updated_at', async () => {
@@ -500,14 +495,14 @@ describe('PUT /tickets/:id — ticket parts', () => {
         ]);
         previous = state;
       }
-      const rows = await partRows(t.db, ws.workspaceId, IDS.ticket);
+      const rows = await partRows(ctx.t.db, ws.workspaceId, IDS.ticket);
       expect(rows.slice(1).map((p) => [p.previous_ticket_state, p.ticket_state])).toEqual([
         ['submitted', 'in_progress'],
         ['in_progress', 'waiting_on_customer'],
         ['waiting_on_customer', 'resolved'],
         ['resolved', 'in_progress'],
       ]);
-      expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
+      expect((await ticketRow(ctx.t.db, ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
     });
   });
 });

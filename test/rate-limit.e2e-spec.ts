@@ -4,7 +4,7 @@ import { IntercomClient } from 'intercom-client';
 import type { Response } from 'supertest';
 import { RATE_LIMIT_KEY_PREFIX } from '../src/rate-limit/rate-limit.service';
 import { IDS, seedWorkspace, ticketRow, ticketState, type SeededWorkspace } from './support/factories';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { putTicket, startApp, type TestApp, useSeededApp } from './support/app';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -38,49 +38,40 @@ function expectRateLimited(res: Response, limit: number): void {
 }
 
 describe('rate limits, in memory', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp({ RATE_LIMIT_PER_10S: '3' });
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace, { env: { RATE_LIMIT_PER_10S: '3' } });
 
   it('allows the limit, then answers 429 with Retry-After and writes nothing', async () => {
     for (const remaining of [2, 1, 0]) {
-      const res = await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200);
+      const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).expect(200);
       expectRateLimitHeaders(res, 3, remaining);
     }
-    const before = await ticketState(t.db, ws.workspaceId, IDS.ticket);
+    const before = await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
 
-    const res = await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' });
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'resolved' });
 
     expectRateLimited(res, 3);
-    expect(await ticketState(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('counts each workspace separately', async () => {
     const other = await seedWorkspace();
-    for (let i = 0; i < 3; i++) await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200);
-    expectRateLimited(await putTicket(t.http, ws.token, IDS.ticket, {}), 3);
+    for (let i = 0; i < 3; i++) await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).expect(200);
+    expectRateLimited(await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}), 3);
 
-    const res = await putTicket(t.http, other.token, IDS.ticket, { state: 'in_progress' }).expect(200);
+    const res = await putTicket(ctx.t.http, other.token, IDS.ticket, { state: 'in_progress' }).expect(200);
 
     expectRateLimitHeaders(res, 3, 2);
-    expect((await ticketRow(t.db, other.workspaceId, IDS.ticket)).state).toBe('in_progress');
+    expect((await ticketRow(ctx.t.db, other.workspaceId, IDS.ticket)).state).toBe('in_progress');
   });
 
   it('puts the headers on a 404 and a bad-version 400 too, and counts them', async () => {
-    const notFound = await putTicket(t.http, ws.token, '999999', { state: 'resolved' }).expect(404);
+    const notFound = await putTicket(ctx.t.http, ctx.ws.token, '999999', { state: 'resolved' }).expect(404);
     expect(notFound.body.errors).toMatchObject([{ code: 'ticket_not_found', message: 'Ticket not found' }]);
     expectRateLimitHeaders(notFound, 3, 2);
 
     const badVersion = await putTicket(
-      t.http,
-      ws.token,
+      ctx.t.http,
+      ctx.ws.token,
       IDS.ticket,
       {},
       { 'Intercom-Version': '9.9' },
@@ -88,19 +79,22 @@ describe('rate limits, in memory', () => {
     expect(badVersion.body.errors[0].code).toBe('intercom_version_invalid');
     expectRateLimitHeaders(badVersion, 3, 1);
 
-    expectRateLimitHeaders(await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200), 3, 0);
+    expectRateLimitHeaders(await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).expect(200), 3, 0);
     // Over the limit the 429 comes first: the limit is checked before the version (BEHAVIOUR.md §4 order).
-    expectRateLimited(await putTicket(t.http, ws.token, IDS.ticket, {}, { 'Intercom-Version': '9.9' }), 3);
+    expectRateLimited(
+      await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}, { 'Intercom-Version': '9.9' }),
+      3,
+    );
   });
 
   it('gives a 401 no headers and does not count it', async () => {
     for (let i = 0; i < 4; i++) {
-      const res = await putTicket(t.http, 'tok_not_a_token', IDS.ticket, {}).expect(401);
+      const res = await putTicket(ctx.t.http, 'tok_not_a_token', IDS.ticket, {}).expect(401);
       expectNoRateLimitHeaders(res);
     }
-    const res = await putTicket(t.http, ws.token, IDS.ticket, { state: 'in_progress' }).expect(200);
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'in_progress' }).expect(200);
     expectRateLimitHeaders(res, 3, 2);
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
   });
 });
 
@@ -157,9 +151,6 @@ describe('rate limits, shared through Redis', () => {
 });
 
 describe('rate limits when Redis is unreachable', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
   /** A port that was free a moment ago, so nothing answers there. */
   async function closedPort(): Promise<number> {
     const server = createServer();
@@ -169,40 +160,28 @@ describe('rate limits when Redis is unreachable', () => {
     return port;
   }
 
-  beforeAll(async () => {
-    t = await startApp({ RATE_LIMIT_PER_10S: '3', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
+  const ctx = useSeededApp(seedWorkspace, {
+    env: async () => ({ RATE_LIMIT_PER_10S: '3', REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }),
   });
 
   it('keeps serving and still limits, counting in this instance', async () => {
-    const res = await putTicket(t.http, ws.token, IDS.ticket, { state: 'in_progress' }).expect(200);
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'in_progress' }).expect(200);
     expectRateLimitHeaders(res, 3, 2);
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
     for (const remaining of [1, 0]) {
-      expectRateLimitHeaders(await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200), 3, remaining);
+      expectRateLimitHeaders(
+        await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).expect(200),
+        3,
+        remaining,
+      );
     }
-    expectRateLimited(await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }), 3);
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
+    expectRateLimited(await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'resolved' }), 3);
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
   });
 });
 
 describe('rate limits and the official SDK v7', () => {
-  let t: TestApp;
-  let baseUrl: string;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp({ RATE_LIMIT_PER_10S: '2' });
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace, { env: { RATE_LIMIT_PER_10S: '2' }, listen: true });
 
   it('backs off on the 429 and succeeds once the window resets', async () => {
     const statuses: number[] = [];
@@ -212,9 +191,14 @@ describe('rate limits and the official SDK v7', () => {
       return response;
     };
     // Default retries (2): the SDK waits for Retry-After / X-RateLimit-Reset before trying again.
-    const client = new IntercomClient({ token: ws.token, baseUrl, version: '2.9', fetch: recordingFetch });
-    await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200);
-    await putTicket(t.http, ws.token, IDS.ticket, {}).expect(200);
+    const client = new IntercomClient({
+      token: ctx.ws.token,
+      baseUrl: ctx.baseUrl,
+      version: '2.9',
+      fetch: recordingFetch,
+    });
+    await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).expect(200);
+    await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {}).expect(200);
 
     const ticket = (await client.tickets.update({
       ticket_id: IDS.ticket,
@@ -223,6 +207,6 @@ describe('rate limits and the official SDK v7', () => {
 
     expect(statuses).toEqual([429, 200]);
     expect(ticket).toMatchObject({ id: IDS.ticket, ticket_state: 'resolved' });
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('resolved');
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('resolved');
   }, 30_000);
 });

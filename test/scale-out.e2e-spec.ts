@@ -1,10 +1,15 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Pool } from 'pg';
 import { testDatabaseUrl, within } from './support/app';
 import { auditRows, IDS, partRows, seedWorkspace, ticketRow, ticketVersion } from './support/factories';
 import { findRedis, type TestRedis } from './support/redis';
-import { freePort, spawnServer, waitUntilLive, type ServerProcess } from './support/server-process';
+import {
+  freePort,
+  runNode,
+  spawnServer,
+  waitUntilLive,
+  type NodeResult,
+  type ServerProcess,
+} from './support/server-process';
 
 /**
  * README "Deploy → Scaling out", proven: two compiled servers as real processes, as the README says to run
@@ -12,7 +17,6 @@ import { freePort, spawnServer, waitUntilLive, type ServerProcess } from './supp
  * keys (`intercom-tickets:rate-limit:<workspace>`) never meet another test's on a shared Redis.
  */
 const LIMIT = 40;
-const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
 
 type Answer = { status: number; headers: Headers; body: Record<string, unknown> };
 
@@ -29,18 +33,8 @@ async function put(port: number, token: string, id: string, body: unknown = {}):
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
-function runCli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: testDatabaseUrl() },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCli(...args: string[]): Promise<NodeResult> {
+  return runNode('cli/main.js', args, { env: { DATABASE_URL: testDatabaseUrl() } });
 }
 
 describe('scale-out: two server processes on one PostgreSQL and one Redis', () => {

@@ -2,8 +2,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { putTicket, startApp, type TestApp } from './support/app';
-import { IDS, seedWorkspace, ticketRow, type SeededWorkspace } from './support/factories';
+import { putTicket, type TestApp, useSeededApp } from './support/app';
+import { IDS, seedWorkspace, ticketRow } from './support/factories';
 
 /**
  * Responses checked against the 2.9 OpenAPI excerpt. The excerpt has no `required` lists, so a strict copy
@@ -101,19 +101,10 @@ async function storedPartIds(t: TestApp, workspaceId: string): Promise<string[]>
 
 describe('PUT /tickets/:id — bodies match the 2.9 OpenAPI schemas', () => {
   const validators = loadValidators(SPEC);
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace);
 
   async function validTicket(body: unknown) {
-    const res = await putTicket(t.http, ws.token, IDS.ticket, body).expect(200);
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, body).expect(200);
     expect(problems(validators.ticket, res.body)).toEqual([]);
     return res.body as { ticket_parts: { ticket_parts: Part[]; total_count: number } } & Record<
       string,
@@ -148,14 +139,14 @@ describe('PUT /tickets/:id — bodies match the 2.9 OpenAPI schemas', () => {
       });
       expect(lastPart(body).assigned_to).toEqual({ type: 'admin', id: IDS.otherAdmin });
 
-      const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+      const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
       expect(row).toMatchObject({
         state: body.ticket_state,
         admin_assignee_id: IDS.otherAdmin,
         team_assignee_id: null,
       });
       expect(row.attributes).toEqual(body.ticket_attributes);
-      expect(await storedPartIds(t, ws.workspaceId)).toEqual(parts.map((p) => p.id));
+      expect(await storedPartIds(ctx.t, ctx.ws.workspaceId)).toEqual(parts.map((p) => p.id));
     });
 
     it('a no-op update validates and shows the ticket unchanged', async () => {
@@ -163,11 +154,13 @@ describe('PUT /tickets/:id — bodies match the 2.9 OpenAPI schemas', () => {
 
       expect(body.ticket_parts.ticket_parts.map((p) => p.part_type)).toEqual(['comment']);
       expect(body.ticket_parts.total_count).toBe(1);
-      expect(await storedPartIds(t, ws.workspaceId)).toEqual(body.ticket_parts.ticket_parts.map((p) => p.id));
+      expect(await storedPartIds(ctx.t, ctx.ws.workspaceId)).toEqual(
+        body.ticket_parts.ticket_parts.map((p) => p.id),
+      );
     });
 
     it('an unassign validates, with assigned_to {type: "nobody_admin", id: null}', async () => {
-      await putTicket(t.http, ws.token, IDS.ticket, {
+      await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {
         assignment: { admin_id: IDS.admin, assignee_id: IDS.otherAdmin },
       }).expect(200);
 
@@ -178,7 +171,7 @@ describe('PUT /tickets/:id — bodies match the 2.9 OpenAPI schemas', () => {
         part_type: 'assignment',
         assigned_to: { type: 'nobody_admin', id: null },
       });
-      const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+      const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
       expect(row).toMatchObject({ admin_assignee_id: null, team_assignee_id: null });
     });
 
@@ -190,7 +183,7 @@ describe('PUT /tickets/:id — bodies match the 2.9 OpenAPI schemas', () => {
         part_type: 'assignment',
         assigned_to: { type: 'team', id: IDS.team },
       });
-      const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+      const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
       expect(row).toMatchObject({ admin_assignee_id: null, team_assignee_id: IDS.team });
     });
   });
@@ -264,13 +257,13 @@ describe('PUT /tickets/:id — bodies match the 2.9 OpenAPI schemas', () => {
     }
 
     it('401 validates against the error schema', async () => {
-      const res = await putTicket(t.http, 'tok_not_a_real_token', IDS.ticket, {}).expect(401);
+      const res = await putTicket(ctx.t.http, 'tok_not_a_real_token', IDS.ticket, {}).expect(401);
       const body = await validError(res);
       expect(body.errors).toEqual([{ code: 'unauthorized', message: 'Access Token Invalid' }]);
     });
 
     it('404 validates against the error schema', async () => {
-      const res = await putTicket(t.http, ws.token, '999999999', {}).expect(404);
+      const res = await putTicket(ctx.t.http, ctx.ws.token, '999999999', {}).expect(404);
       const body = await validError(res);
       expect(body.errors).toEqual([{ code: 'ticket_not_found', message: 'Ticket not found', field: 'id' }]);
     });

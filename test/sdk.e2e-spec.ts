@@ -1,26 +1,14 @@
 import { IntercomClient as IntercomV7, type Intercom as IntercomV7Types } from 'intercom-client';
 import { IntercomClient as IntercomV6 } from 'intercom-client-v6';
-import { IDS, partRows, seedWorkspace, ticketRow, type SeededWorkspace } from './support/factories';
-import { startApp, type TestApp } from './support/app';
+import { IDS, partRows, seedWorkspace, ticketRow } from './support/factories';
+import { useSeededApp } from './support/app';
 
 /** The official SDK pointed at this service (issue #2 "Done when"). */
 describe('official intercom-client SDK', () => {
-  let t: TestApp;
-  let baseUrl: string;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  const ctx = useSeededApp(seedWorkspace, { listen: true });
 
   it('v6 with version 2.9 updates state, attributes and assignment and gets the ticket back', async () => {
-    const client = new IntercomV6({ token: ws.token, baseUrl, version: '2.9' });
+    const client = new IntercomV6({ token: ctx.ws.token, baseUrl: ctx.baseUrl, version: '2.9' });
     const ticket = await client.tickets.update(
       {
         ticket_id: IDS.ticket,
@@ -39,13 +27,18 @@ describe('official intercom-client SDK', () => {
       is_shared: false,
       ticket_attributes: { _default_title_: 'From SDK v6', Priority: 'Low' },
     });
-    const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     expect(row).toMatchObject({ state: 'in_progress', team_assignee_id: IDS.team, is_shared: false });
     expect(row.attributes).toMatchObject({ _default_title_: 'From SDK v6', Priority: 'Low' });
   });
 
   it('v7 with version 2.9 sends the 2.9 shape plus its own fields, which are ignored', async () => {
-    const client = new IntercomV7({ token: ws.token, baseUrl, version: '2.9', maxRetries: 0 });
+    const client = new IntercomV7({
+      token: ctx.ws.token,
+      baseUrl: ctx.baseUrl,
+      version: '2.9',
+      maxRetries: 0,
+    });
     // v7's types describe the 2.14 request; the 2.9 fields go through as extra properties.
     const request = {
       ticket_id: IDS.ticket,
@@ -64,9 +57,9 @@ describe('official intercom-client SDK', () => {
       admin_assignee_id: IDS.otherAdmin,
       ticket_attributes: { 'Affected users': 12 },
     });
-    const row = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    const row = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
     expect(row).toMatchObject({ state: 'resolved', admin_assignee_id: IDS.otherAdmin });
-    expect((await partRows(t.db, ws.workspaceId, IDS.ticket)).map((p) => p.part_type)).toEqual([
+    expect((await partRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).map((p) => p.part_type)).toEqual([
       'comment',
       'ticket_attribute_updated_by_admin',
       'ticket_state_updated_by_admin',
@@ -75,9 +68,9 @@ describe('official intercom-client SDK', () => {
   });
 
   it('both versions surface a 404 as an error with status and error.list body, and nothing is written', async () => {
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
-    const v6 = new IntercomV6({ token: ws.token, baseUrl, version: '2.9' });
-    const v7 = new IntercomV7({ token: ws.token, baseUrl, version: '2.9', maxRetries: 0 });
+    const before = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    const v6 = new IntercomV6({ token: ctx.ws.token, baseUrl: ctx.baseUrl, version: '2.9' });
+    const v7 = new IntercomV7({ token: ctx.ws.token, baseUrl: ctx.baseUrl, version: '2.9', maxRetries: 0 });
     const notFound = {
       statusCode: 404,
       body: { type: 'error.list', errors: [{ code: 'ticket_not_found', message: 'Ticket not found' }] },
@@ -92,6 +85,6 @@ describe('official intercom-client SDK', () => {
         assignment: { admin_id: IDS.admin, assignee_id: '123456' },
       } as unknown as IntercomV7Types.UpdateTicketRequest),
     ).rejects.toMatchObject({ statusCode: 404, body: { errors: [{ code: 'assignee_not_found' }] } });
-    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -6,18 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { testDatabaseUrl } from './support/app';
-import { freePort, spawnServer } from './support/server-process';
+import { freePort, runNode, spawnServer, type NodeResult } from './support/server-process';
 
 /**
  * README "Configuration" → "When it cannot start": the compiled server, CLI and `migration:run` as real
  * processes, each failure one line on stderr naming the setting and what to do, exit code 1, no stack trace,
  * and never the password of the DATABASE_URL (every URL here carries one).
  */
-const ROOT = join(__dirname, '..');
 const PASSWORD = `pw-${randomUUID().slice(0, 8)}`;
 const ROLE = `probe_${randomUUID().slice(0, 8)}`;
 
-type Result = { code: number | null; stdout: string; stderr: string };
+type Result = NodeResult;
 
 async function server(env: Record<string, string>): Promise<Result> {
   const child = spawnServer({ LOG_FORMAT: 'json', DEMO_DATA: 'false', ...env });
@@ -29,24 +27,9 @@ async function server(env: Record<string, string>): Promise<Result> {
   }
 }
 
-function node(script: string, args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', script), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 const cli = (env: Record<string, string>) =>
-  node('cli/main.js', ['token', 'create', '--workspace', 'x'], env);
-const migrate = (env: Record<string, string>) => node('database/migrate.js', [], env);
+  runNode('cli/main.js', ['token', 'create', '--workspace', 'x'], { env });
+const migrate = (env: Record<string, string>) => runNode('database/migrate.js', [], { env });
 
 /** The test database's URL with another user, password, port or database. */
 function urlWith(change: { user?: string; password?: string; port?: number; database?: string }): string {

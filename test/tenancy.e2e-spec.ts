@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
 import type { Snapshot } from '../src/import/snapshot.types';
-import { putTicket, startApp, type TestApp } from './support/app';
+import { putTicket, useApp, useSeededApp } from './support/app';
 import {
   IDS,
   partRows,
@@ -47,7 +47,7 @@ function snapshotWithExtras(workspaceId: string): Snapshot {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let t: TestApp;
+const ctx = useApp();
 let a: SeededWorkspace;
 let b: SeededWorkspace;
 
@@ -55,7 +55,7 @@ let b: SeededWorkspace;
 function bothWorkspaces() {
   return Promise.all(
     [a, b].flatMap((ws) =>
-      [IDS.ticket, IDS.ticketB, IDS.wideTicket].map((id) => ticketState(t.db, ws.workspaceId, id)),
+      [IDS.ticket, IDS.ticketB, IDS.wideTicket].map((id) => ticketState(ctx.t.db, ws.workspaceId, id)),
     ),
   );
 }
@@ -68,7 +68,7 @@ async function expectRejected(
 ): Promise<void> {
   const before = {
     shared: await bothWorkspaces(),
-    onlyA: await ticketState(t.db, a.workspaceId, ONLY_IN_A.ticket),
+    onlyA: await ticketState(ctx.t.db, a.workspaceId, ONLY_IN_A.ticket),
   };
   const res = await send();
   expect({ status: res.status, body: res.body as unknown }).toEqual({
@@ -78,7 +78,7 @@ async function expectRejected(
   expect(res.headers['x-request-id']).toBe((res.body as { request_id: string }).request_id);
   expect({
     shared: await bothWorkspaces(),
-    onlyA: await ticketState(t.db, a.workspaceId, ONLY_IN_A.ticket),
+    onlyA: await ticketState(ctx.t.db, a.workspaceId, ONLY_IN_A.ticket),
   }).toEqual(before);
 }
 
@@ -89,18 +89,14 @@ const assigneeNotFound = (detail: string) => ({
   field: 'assignment.assignee_id',
 });
 
-beforeAll(async () => {
-  t = await startApp();
-});
-afterAll(() => t.close());
 beforeEach(async () => {
   [a, b] = await Promise.all([seedWorkspace(snapshotWithExtras), seedWorkspace()]);
 });
 
 describe('tickets', () => {
   it("A's token updates A's ticket and leaves B's identical ticket unchanged", async () => {
-    const bBefore = await ticketState(t.db, b.workspaceId, IDS.ticket);
-    const res = await putTicket(t.http, a.token, IDS.ticket, {
+    const bBefore = await ticketState(ctx.t.db, b.workspaceId, IDS.ticket);
+    const res = await putTicket(ctx.t.http, a.token, IDS.ticket, {
       ticket_attributes: { _default_title_: 'Changed in A' },
       state: 'in_progress',
       is_shared: false,
@@ -113,23 +109,23 @@ describe('tickets', () => {
       ticket_state: 'in_progress',
       admin_assignee_id: IDS.otherAdmin,
     });
-    expect(await ticketRow(t.db, a.workspaceId, IDS.ticket)).toMatchObject({
+    expect(await ticketRow(ctx.t.db, a.workspaceId, IDS.ticket)).toMatchObject({
       state: 'in_progress',
       attributes: { _default_title_: 'Changed in A', Priority: 'High', 'Legacy code': 'L1' },
       admin_assignee_id: IDS.otherAdmin,
       is_shared: false,
     });
-    expect((await partRows(t.db, a.workspaceId, IDS.ticket)).map((p) => p.part_type)).toEqual([
+    expect((await partRows(ctx.t.db, a.workspaceId, IDS.ticket)).map((p) => p.part_type)).toEqual([
       'comment',
       'ticket_attribute_updated_by_admin',
       'ticket_state_updated_by_admin',
       'assignment',
     ]);
-    expect(await ticketState(t.db, b.workspaceId, IDS.ticket)).toEqual(bBefore);
+    expect(await ticketState(ctx.t.db, b.workspaceId, IDS.ticket)).toEqual(bBefore);
   });
 
   it("B's token gets 404 for a ticket that exists only in A", async () => {
-    await expectRejected(() => putTicket(t.http, b.token, ONLY_IN_A.ticket, { state: 'resolved' }), 404, {
+    await expectRejected(() => putTicket(ctx.t.http, b.token, ONLY_IN_A.ticket, { state: 'resolved' }), 404, {
       code: 'ticket_not_found',
       message: 'Ticket not found',
       field: 'id',
@@ -158,17 +154,17 @@ describe('admins and teams', () => {
     "%s, from B's token → 404 assignee_not_found; the same from A's token → 200",
     async (_, assignment, detail) => {
       await expectRejected(
-        () => putTicket(t.http, b.token, IDS.ticket, { assignment }),
+        () => putTicket(ctx.t.http, b.token, IDS.ticket, { assignment }),
         404,
         assigneeNotFound(detail),
       );
 
-      const bBefore = await ticketState(t.db, b.workspaceId, IDS.ticket);
-      const res = await putTicket(t.http, a.token, IDS.ticket, { assignment });
+      const bBefore = await ticketState(ctx.t.db, b.workspaceId, IDS.ticket);
+      const res = await putTicket(ctx.t.http, a.token, IDS.ticket, { assignment });
       expect(res.status).toBe(200);
-      const parts = await partRows(t.db, a.workspaceId, IDS.ticket);
+      const parts = await partRows(ctx.t.db, a.workspaceId, IDS.ticket);
       expect(parts.at(-1)).toMatchObject({ part_type: 'assignment', author_id: assignment.admin_id });
-      expect(await ticketState(t.db, b.workspaceId, IDS.ticket)).toEqual(bBefore);
+      expect(await ticketState(ctx.t.db, b.workspaceId, IDS.ticket)).toEqual(bBefore);
     },
   );
 });
@@ -176,17 +172,19 @@ describe('admins and teams', () => {
 describe('ticket types', () => {
   it("an attribute only on A's type: 400 from B's token, stored from A's", async () => {
     const body = { ticket_attributes: { [ONLY_IN_A.attribute]: 'EMEA' } };
-    await expectRejected(() => putTicket(t.http, b.token, IDS.ticket, body), 400, {
+    await expectRejected(() => putTicket(ctx.t.http, b.token, IDS.ticket, body), 400, {
       code: 'parameter_invalid',
       message: `Extra attributes provided that are not found on ticket type: ${ONLY_IN_A.attribute}`,
       field: 'ticket_attributes',
     });
 
-    const bBefore = await ticketState(t.db, b.workspaceId, IDS.ticket);
-    const res = await putTicket(t.http, a.token, IDS.ticket, body);
+    const bBefore = await ticketState(ctx.t.db, b.workspaceId, IDS.ticket);
+    const res = await putTicket(ctx.t.http, a.token, IDS.ticket, body);
     expect(res.status).toBe(200);
-    expect((await ticketRow(t.db, a.workspaceId, IDS.ticket)).attributes).toMatchObject({ Region: 'EMEA' });
-    expect(await ticketState(t.db, b.workspaceId, IDS.ticket)).toEqual(bBefore);
+    expect((await ticketRow(ctx.t.db, a.workspaceId, IDS.ticket)).attributes).toMatchObject({
+      Region: 'EMEA',
+    });
+    expect(await ticketState(ctx.t.db, b.workspaceId, IDS.ticket)).toEqual(bBefore);
   });
 });
 
@@ -221,37 +219,34 @@ describe('list items are per workspace', () => {
     };
   }
 
-  let app: TestApp;
-  let onlyA: SeededWorkspace;
-  let other: SeededWorkspace;
-
-  beforeAll(async () => {
-    app = await startApp();
-    onlyA = await seedWorkspace(withExtraItem);
-    other = await seedWorkspace();
-  });
-  afterAll(() => app.close());
+  // An app of its own, with the two workspaces seeded once before it serves anything.
+  const list = useSeededApp(
+    async () => ({ onlyA: await seedWorkspace(withExtraItem), other: await seedWorkspace() }),
+    { seed: 'once' },
+  );
 
   it.each([
     ['id', ITEM_ONLY_IN_A],
     ['label', 'Urgent'],
   ])("another workspace's list item (by %s) is 400 and writes nothing", async (_by, value) => {
-    const before = await ticketState(app.db, other.workspaceId, IDS.ticket);
-    const res = await putTicket(app.http, other.token, IDS.ticket, {
+    const before = await ticketState(list.t.db, list.ws.other.workspaceId, IDS.ticket);
+    const res = await putTicket(list.t.http, list.ws.other.token, IDS.ticket, {
       ticket_attributes: { Priority: value },
     }).expect(400);
     expect(res.body.errors[0]).toMatchObject({
       code: 'parameter_invalid',
       field: 'ticket_attributes.Priority',
     });
-    expect(await ticketState(app.db, other.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketState(list.t.db, list.ws.other.workspaceId, IDS.ticket)).toEqual(before);
 
-    await putTicket(app.http, onlyA.token, IDS.ticket, { ticket_attributes: { Priority: value } }).expect(
-      200,
+    await putTicket(list.t.http, list.ws.onlyA.token, IDS.ticket, {
+      ticket_attributes: { Priority: value },
+    }).expect(200);
+    expect((await ticketRow(list.t.db, list.ws.onlyA.workspaceId, IDS.ticket)).attributes.Priority).toBe(
+      'Urgent',
     );
-    expect((await ticketRow(app.db, onlyA.workspaceId, IDS.ticket)).attributes.Priority).toBe('Urgent');
-    await putTicket(app.http, onlyA.token, IDS.ticket, { ticket_attributes: { Priority: 'High' } }).expect(
-      200,
-    );
+    await putTicket(list.t.http, list.ws.onlyA.token, IDS.ticket, {
+      ticket_attributes: { Priority: 'High' },
+    }).expect(200);
   });
 });

@@ -5,7 +5,7 @@ import { TokensService } from '../src/auth/tokens.service';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/entities';
 import { ImportService } from '../src/import/import.service';
-import { putTicket, startApp, testDatabaseUrl, type TestApp, within } from './support/app';
+import { putTicket, type TestApp, testDatabaseUrl, useApp, useSeededApp, within } from './support/app';
 import { IDS, seedWorkspace, standardSnapshot, ticketRow, type SeededWorkspace } from './support/factories';
 import { sleep } from './support/server-process';
 
@@ -50,79 +50,73 @@ const status = async (t: TestApp, ws: SeededWorkspace, token = ws.token) =>
 const NEGATIVE_TTL_MS = 3_000;
 
 describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
+  const ctx = useSeededApp(seedWorkspace, {
+    env: { AUTH_CACHE_TTL_MS: String(TTL_MS), AUTH_NEGATIVE_CACHE_TTL_MS: String(NEGATIVE_TTL_MS) },
+  });
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    t = await startApp({
-      AUTH_CACHE_TTL_MS: String(TTL_MS),
-      AUTH_NEGATIVE_CACHE_TTL_MS: String(NEGATIVE_TTL_MS),
-    });
     dataSource = await createDataSource(testDatabaseUrl(), ENTITIES, 1).initialize();
   });
-  afterAll(async () => {
-    await dataSource.destroy();
-    await t.close();
-  });
-  beforeEach(async () => {
-    ws = await seedWorkspace();
-  });
+  afterAll(() => dataSource.destroy());
 
   it('keeps a valid token for the TTL: a revocation nobody announces takes effect when it expires', async () => {
-    expect(await status(t, ws)).toBe(200);
-    await revokeSilently(t, ws.token);
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
+    expect(await status(ctx.t, ctx.ws)).toBe(200);
+    await revokeSilently(ctx.t, ctx.ws.token);
+    const before = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
 
     // Still cached, so still accepted: the proof that requests stopped looking the token up.
-    expect(await status(t, ws)).toBe(200);
-    const elapsed = await within(TTL_MS + 1_000, async () => (await status(t, ws)) === 401);
+    expect(await status(ctx.t, ctx.ws)).toBe(200);
+    const elapsed = await within(TTL_MS + 1_000, async () => (await status(ctx.t, ctx.ws)) === 401);
     expect(elapsed).toBeLessThanOrEqual(TTL_MS + 1_000);
     // The no-op updates changed nothing either way.
-    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('a revocation through the service (CLI `token revoke`) is heard at once', async () => {
-    expect(await status(t, ws)).toBe(200);
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
-    expect(await new TokensService(dataSource).revoke(ws.token)).toBe(true);
+    expect(await status(ctx.t, ctx.ws)).toBe(200);
+    const before = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    expect(await new TokensService(dataSource).revoke(ctx.ws.token)).toBe(true);
 
-    const elapsed = await within(1_000, async () => (await status(t, ws)) === 401);
+    const elapsed = await within(1_000, async () => (await status(ctx.t, ctx.ws)) === 401);
     expect(elapsed).toBeLessThan(TTL_MS);
-    const res = await putTicket(t.http, ws.token, IDS.ticket, { state: 'resolved' }).expect(401);
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, { state: 'resolved' }).expect(401);
     expect(res.body.errors).toEqual([{ code: 'unauthorized', message: 'Access Token Invalid' }]);
-    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('an import that changes the workspace is heard at once (require_if_match → 428)', async () => {
-    expect(await status(t, ws)).toBe(200);
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
-    const snapshot = standardSnapshot(ws.workspaceId);
+    expect(await status(ctx.t, ctx.ws)).toBe(200);
+    const before = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    const snapshot = standardSnapshot(ctx.ws.workspaceId);
     snapshot.workspace.require_if_match = true;
     await new ImportService(dataSource).import(snapshot);
 
-    const elapsed = await within(1_000, async () => (await status(t, ws)) === 428);
+    const elapsed = await within(1_000, async () => (await status(ctx.t, ctx.ws)) === 428);
     expect(elapsed).toBeLessThan(TTL_MS);
-    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('keeps an unknown token refused for AUTH_NEGATIVE_CACHE_TTL_MS: one created by hand in SQL works after it', async () => {
     const token = generateToken();
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
-    const refused = await putTicket(t.http, token, IDS.ticket, { state: 'resolved' }).expect(401);
+    const before = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    const refused = await putTicket(ctx.t.http, token, IDS.ticket, { state: 'resolved' }).expect(401);
     expect(refused.body).toEqual({
       type: 'error.list',
       request_id: refused.headers['x-request-id'],
       errors: [{ code: 'unauthorized', message: 'Access Token Invalid' }],
     });
-    await insertSilently(t, ws.workspaceId, token);
+    await insertSilently(ctx.t, ctx.ws.workspaceId, token);
 
     // Still refused without a lookup: the proof that the unknown digest is cached.
-    expect(await status(t, ws, token)).toBe(401);
-    const elapsed = await within(NEGATIVE_TTL_MS + 1_500, async () => (await status(t, ws, token)) === 200);
+    expect(await status(ctx.t, ctx.ws, token)).toBe(401);
+    const elapsed = await within(
+      NEGATIVE_TTL_MS + 1_500,
+      async () => (await status(ctx.t, ctx.ws, token)) === 200,
+    );
     expect(elapsed).toBeLessThanOrEqual(NEGATIVE_TTL_MS + 1_500);
     // Nothing was written by the refused update, and the accepted ones were no-ops.
-    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 
   it('`token create` notifies: a new token works at once, and cached unknown digests are forgotten', async () => {
@@ -133,17 +127,17 @@ describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
     await listener.query('LISTEN auth_changed');
     try {
       const guessed = generateToken();
-      expect(await status(t, ws, guessed)).toBe(401);
-      await insertSilently(t, ws.workspaceId, guessed);
-      expect(await status(t, ws, guessed)).toBe(401);
+      expect(await status(ctx.t, ctx.ws, guessed)).toBe(401);
+      await insertSilently(ctx.t, ctx.ws.workspaceId, guessed);
+      expect(await status(ctx.t, ctx.ws, guessed)).toBe(401);
 
-      const created = await new TokensService(dataSource).create(ws.workspaceId, 'new');
-      const res = await putTicket(t.http, created, IDS.ticket, { state: 'in_progress' }).expect(200);
+      const created = await new TokensService(dataSource).create(ctx.ws.workspaceId, 'new');
+      const res = await putTicket(ctx.t.http, created, IDS.ticket, { state: 'in_progress' }).expect(200);
       expect(res.body.ticket_state).toBe('in_progress');
-      expect((await ticketRow(t.db, ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
+      expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).state).toBe('in_progress');
       await within(1_000, () => Promise.resolve(heard.includes('auth_changed:created')));
       // The notification emptied the negative cache long before its TTL.
-      const elapsed = await within(1_000, async () => (await status(t, ws, guessed)) === 200);
+      const elapsed = await within(1_000, async () => (await status(ctx.t, ctx.ws, guessed)) === 200);
       expect(elapsed).toBeLessThan(NEGATIVE_TTL_MS);
     } finally {
       await listener.end();
@@ -153,63 +147,59 @@ describe('token cache (AUTH_CACHE_TTL_MS, LISTEN/NOTIFY)', () => {
   it('`token create` for an unknown workspace fails and writes no token', async () => {
     const service = new TokensService(dataSource);
     await expect(service.create('ws_nope')).rejects.toThrow('workspace "ws_nope" not found');
-    const { rows } = await t.db.query(
+    const { rows } = await ctx.t.db.query(
       "SELECT count(*)::int AS n FROM access_tokens WHERE workspace_id = 'ws_nope'",
     );
     expect(rows[0].n).toBe(0);
   });
 
   it('while the notification channel is down nothing is served from the cache; it comes back', async () => {
-    expect(await status(t, ws)).toBe(200);
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
-    const [listener] = await listenerPids(t);
+    expect(await status(ctx.t, ctx.ws)).toBe(200);
+    const before = await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket);
+    const [listener] = await listenerPids(ctx.t);
     expect(listener).toBeDefined();
-    await t.db.query('SELECT pg_terminate_backend($1)', [listener]);
+    await ctx.t.db.query('SELECT pg_terminate_backend($1)', [listener]);
     await sleep(100);
 
     // Unannounced, and the channel that would announce it is gone: effective on the next request anyway.
-    await revokeSilently(t, ws.token);
-    expect(await status(t, ws)).toBe(401);
+    await revokeSilently(ctx.t, ctx.ws.token);
+    expect(await status(ctx.t, ctx.ws)).toBe(401);
     // The same for unknown tokens: one created by hand is accepted on the next request.
     const token = generateToken();
-    expect(await status(t, ws, token)).toBe(401);
-    await insertSilently(t, ws.workspaceId, token);
-    expect(await status(t, ws, token)).toBe(200);
+    expect(await status(ctx.t, ctx.ws, token)).toBe(401);
+    await insertSilently(ctx.t, ctx.ws.workspaceId, token);
+    expect(await status(ctx.t, ctx.ws, token)).toBe(200);
 
     // The service listens again on a new connection, and caches again. The connection shows in
     // pg_stat_activity before its LISTEN has completed, and until then the cache is (rightly) bypassed, so
     // "caches again" is proven by behaviour: a token that was accepted, then revoked silently, is still
     // accepted from the cache. Each attempt uses a fresh workspace, as a revoked token stays revoked.
     await within(5_000, async () => {
-      const pids = await listenerPids(t);
+      const pids = await listenerPids(ctx.t);
       return pids.length === 1 && pids[0] !== listener;
     });
     await within(5_000, async () => {
       const other = await seedWorkspace();
-      expect(await status(t, other)).toBe(200);
-      await revokeSilently(t, other.token);
-      return (await status(t, other)) === 200;
+      expect(await status(ctx.t, other)).toBe(200);
+      await revokeSilently(ctx.t, other.token);
+      return (await status(ctx.t, other)) === 200;
     });
     // The requests were no-ops, answered or refused: the ticket is as it was.
-    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    expect(await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(before);
   });
 });
 
 describe('token cache off (AUTH_CACHE_TTL_MS=0)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startApp({ AUTH_CACHE_TTL_MS: '0' });
-  });
-  afterAll(() => t.close());
+  const ctx = useApp({ env: { AUTH_CACHE_TTL_MS: '0' } });
 
   it('looks every token up: an unannounced revocation applies to the very next request', async () => {
     const ws = await seedWorkspace();
-    const before = await ticketRow(t.db, ws.workspaceId, IDS.ticket);
-    expect(await status(t, ws)).toBe(200);
-    await revokeSilently(t, ws.token);
-    expect(await status(t, ws)).toBe(401);
-    expect(await ticketRow(t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
+    const before = await ticketRow(ctx.t.db, ws.workspaceId, IDS.ticket);
+    expect(await status(ctx.t, ws)).toBe(200);
+    await revokeSilently(ctx.t, ws.token);
+    expect(await status(ctx.t, ws)).toBe(401);
+    expect(await ticketRow(ctx.t.db, ws.workspaceId, IDS.ticket)).toEqual(before);
     // No connection is opened for notifications nobody would use (the first app's closes with it).
-    await within(2_000, async () => (await listenerPids(t)).length === 0);
+    await within(2_000, async () => (await listenerPids(ctx.t)).length === 0);
   });
 });

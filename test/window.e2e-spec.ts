@@ -1,5 +1,5 @@
-import { putTicket, startApp, type TestApp } from './support/app';
-import { IDS, seedWorkspace, ticketRow, type SeededWorkspace } from './support/factories';
+import { putTicket, useSeededApp } from './support/app';
+import { IDS, seedWorkspace, ticketRow } from './support/factories';
 
 /**
  * BEHAVIOUR.md §1: `ticket_parts` holds the 500 most recent parts, oldest first; `total_count` counts them
@@ -19,34 +19,27 @@ type Part = {
 type PartList = { type: string; ticket_parts: Part[]; total_count: number };
 
 describe('PUT /tickets/:id — the 500-part window', () => {
-  let t: TestApp;
-  let ws: SeededWorkspace;
-
-  beforeAll(async () => {
-    t = await startApp();
-  });
-  afterAll(() => t.close());
+  const ctx = useSeededApp(seedWorkspace);
   beforeEach(async () => {
-    ws = await seedWorkspace();
     // Ids come from the sequence, as the service's own parts do.
-    await t.db.query(
+    await ctx.t.db.query(
       `INSERT INTO ticket_parts (workspace_id, ticket_id, part_type, body, author_id, created_at, updated_at)
        SELECT $1, $2, 'comment', 'n' || g, $3, now(), now() FROM generate_series(1, ${SEEDED}) g ORDER BY g`,
-      [ws.workspaceId, IDS.ticketB, IDS.admin],
+      [ctx.ws.workspaceId, IDS.ticketB, IDS.admin],
     );
   });
 
   /** Stored part ids, oldest first (numeric order: support's partRows sorts its text ids as text). */
   async function storedIds(): Promise<string[]> {
-    const { rows } = await t.db.query<{ id: string }>(
+    const { rows } = await ctx.t.db.query<{ id: string }>(
       'SELECT p.id::text AS id FROM ticket_parts p WHERE p.workspace_id = $1 AND p.ticket_id = $2 ORDER BY p.id',
-      [ws.workspaceId, IDS.ticketB],
+      [ctx.ws.workspaceId, IDS.ticketB],
     );
     return rows.map((r) => r.id);
   }
 
   async function update(body: unknown): Promise<PartList> {
-    const res = await putTicket(t.http, ws.token, IDS.ticketB, body).expect(200);
+    const res = await putTicket(ctx.t.http, ctx.ws.token, IDS.ticketB, body).expect(200);
     return res.body.ticket_parts as PartList;
   }
 
@@ -89,7 +82,7 @@ describe('PUT /tickets/:id — the 500-part window', () => {
       body: null,
       author: { type: 'bot', id: IDS.bot },
     });
-    expect((await ticketRow(t.db, ws.workspaceId, IDS.ticketB)).state).toBe('resolved');
+    expect((await ticketRow(ctx.t.db, ctx.ws.workspaceId, IDS.ticketB)).state).toBe('resolved');
   });
 
   it('a no-op update after the state update shows the same window of 601', async () => {

@@ -1,4 +1,4 @@
-import { ApiError } from '../common/errors/api-error';
+import { errorOf, expectInvalid } from '../../test/support/api-errors';
 import { type AttributeRule, diffAttributes, normalizeAttributeValue } from './attribute-values';
 import type { DataType } from './entities/ticket-type-attribute.entity';
 
@@ -30,27 +30,6 @@ const RULES = {
 } as const;
 
 const ALL_RULES = Object.values(RULES);
-
-/** Runs `fn` and returns the ApiError it throws; fails the test if it throws nothing or something else. */
-function errorOf(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiError, nothing was thrown');
-}
-
-function expectInvalid(fn: () => unknown, field: string): ApiError {
-  const error = errorOf(fn);
-  expect({ code: error.code, status: error.status, field: error.field }).toEqual({
-    code: 'parameter_invalid',
-    status: 400,
-    field,
-  });
-  return error;
-}
 
 describe('normalizeAttributeValue', () => {
   type Case = [string, AttributeRule, unknown, unknown];

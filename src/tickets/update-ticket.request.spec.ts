@@ -1,4 +1,4 @@
-import { ApiError } from '../common/errors/api-error';
+import { errorOf, expectInvalid } from '../../test/support/api-errors';
 import { isJsonContentType, parseUpdateTicketRequest, type RawBody } from './update-ticket.request';
 
 const JSON_TYPE = 'application/json';
@@ -10,25 +10,9 @@ function raw(body: string | Buffer | undefined, contentType: string | undefined 
 const parse = (body: unknown, contentType?: string) =>
   parseUpdateTicketRequest(raw(JSON.stringify(body), contentType));
 
-function errorOf(fn: () => unknown): ApiError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected an ApiError, nothing was thrown');
-}
-
-function expectInvalid(body: RawBody, field: string): ApiError {
-  const error = errorOf(() => parseUpdateTicketRequest(body));
-  expect({ code: error.code, status: error.status, field: error.field }).toEqual({
-    code: 'parameter_invalid',
-    status: 400,
-    field,
-  });
-  return error;
-}
+/** parseUpdateTicketRequest(body) throws 400 parameter_invalid naming `field`. */
+const expectInvalidBody = (body: RawBody, field: string) =>
+  expectInvalid(() => parseUpdateTicketRequest(body), field);
 
 describe('parseUpdateTicketRequest: body and content type', () => {
   it.each([
@@ -76,7 +60,7 @@ describe('parseUpdateTicketRequest: body and content type', () => {
     ['JSON null', 'null'],
     ['JSON true', 'true'],
   ])('rejects %s with field "body"', (_label, text) => {
-    expectInvalid(raw(text), 'body');
+    expectInvalidBody(raw(text), 'body');
   });
 
   it('rejects invalid UTF-8 with field "body"', () => {
@@ -85,7 +69,7 @@ describe('parseUpdateTicketRequest: body and content type', () => {
       Buffer.from([0xc3, 0x28]),
       Buffer.from('"}}'),
     ]);
-    const error = expectInvalid(raw(bytes), 'body');
+    const error = expectInvalidBody(raw(bytes), 'body');
     expect(error.message).toMatch(/UTF-8/);
   });
 
@@ -211,7 +195,7 @@ describe('parseUpdateTicketRequest: errors', () => {
       'assignment.assignee_id',
     ],
   ])('rejects %s as parameter_invalid on %s', (_label, body, field) => {
-    const error = expectInvalid(raw(JSON.stringify(body)), field);
+    const error = expectInvalidBody(raw(JSON.stringify(body)), field);
     expect(error.message.length).toBeGreaterThan(0);
   });
 
@@ -221,17 +205,17 @@ describe('parseUpdateTicketRequest: errors', () => {
     ['assignee_id', '{"assignment":{"admin_id":"1","assignee_id":9007199254740993}}'],
     ['assignee_id', '{"assignment":{"admin_id":"1","assignee_id":1e300}}'],
   ])('rejects an unsafe integer %s (it was rounded by JSON.parse) as parameter_invalid: %s', (name, body) => {
-    const error = expectInvalid(raw(body), `assignment.${name}`);
+    const error = expectInvalidBody(raw(body), `assignment.${name}`);
     expect(error.message).toBe(`assignment.${name} must be a string or an integer id between 0 and 2^53 - 1`);
   });
 
   it('names the allowed states', () => {
-    const error = expectInvalid(raw('{"state":"submitted"}'), 'state');
+    const error = expectInvalidBody(raw('{"state":"submitted"}'), 'state');
     expect(error.message).toBe('state must be one of: in_progress, waiting_on_customer, resolved');
   });
 
   it('validates before returning anything: a valid field does not hide a bad one', () => {
-    expectInvalid(raw('{"state":"resolved","is_shared":"no"}'), 'is_shared');
+    expectInvalidBody(raw('{"state":"resolved","is_shared":"no"}'), 'is_shared');
   });
 });
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
@@ -61,19 +62,63 @@ export function putTicket(
     : req.send(body as object);
 }
 
+export type AppOptions = {
+  /** Extra environment for loadConfig; a function for one that needs a value found at setup (a free port). */
+  env?: NodeJS.ProcessEnv | (() => Promise<NodeJS.ProcessEnv>);
+  /** Where the app's pino logger writes (a test that asserts on log lines collects them). */
+  logDestination?: DestinationStream;
+  /** Also listen on a real socket on 127.0.0.1, for clients that need a URL or a port (`ctx.port`, `ctx.baseUrl`). */
+  listen?: boolean;
+};
+
+export type AppContext = {
+  t: TestApp;
+  /** Set only with `listen`. */
+  port: number;
+  /** `http://127.0.0.1:<port>`; set only with `listen`. */
+  baseUrl: string;
+};
+
 /**
- * The usual e2e setup: one app for the file, a freshly seeded workspace for each test. Read `ctx.t` and
- * `ctx.ws` inside tests (they are set by the hooks this registers).
+ * One app for the file (or the describe block it is called in), closed after its last test. Read `ctx.t`
+ * inside tests and hooks (it is set by the beforeAll this registers, which runs before any hook registered
+ * after this call).
  */
-export function useSeededApp(seed: () => Promise<SeededWorkspace>, env: NodeJS.ProcessEnv = {}) {
-  const ctx = {} as { t: TestApp; ws: SeededWorkspace };
+export function useApp(options: AppOptions = {}): AppContext {
+  const ctx = {} as AppContext;
   beforeAll(async () => {
-    ctx.t = await startApp(env);
+    const env = typeof options.env === 'function' ? await options.env() : options.env;
+    ctx.t = await startApp(env, options.logDestination);
+    if (options.listen) {
+      await ctx.t.app.listen(0, '127.0.0.1');
+      ctx.port = (ctx.t.http.address() as AddressInfo).port;
+      ctx.baseUrl = `http://127.0.0.1:${ctx.port}`;
+    }
   });
-  afterAll(() => ctx.t.close());
-  beforeEach(async () => {
+  afterAll(() => ctx.t?.close());
+  return ctx;
+}
+
+export type SeededAppOptions = AppOptions & {
+  /** 'each' (the default): a fresh workspace for every test; 'once': one for the whole file. */
+  seed?: 'each' | 'once';
+};
+
+/**
+ * The usual e2e setup: one app for the file and what `seed` returns (a seeded workspace, or several), fresh
+ * for each test unless `seed: 'once'`. Read `ctx.t` and `ctx.ws` inside tests (they are set by the hooks this
+ * registers).
+ */
+export function useSeededApp<W = SeededWorkspace>(
+  seed: () => Promise<W>,
+  options: SeededAppOptions = {},
+): AppContext & { ws: W } {
+  const ctx = useApp(options) as AppContext & { ws: W };
+  const seedIt = async () => {
     ctx.ws = await seed();
-  });
+  };
+  if (options.seed === 'once') beforeAll(seedIt);
+  else beforeEach(seedIt);
   return ctx;
 }
 

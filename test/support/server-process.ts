@@ -2,11 +2,52 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** The compiled server (global setup builds it), run as a real process the way production runs it. */
+/** The compiled code (global setup builds it), run as real processes the way production runs it. */
 const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const DIST = join(ROOT, 'dist', 'src');
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** How a finished process ended, with everything it wrote. */
+export type NodeResult = { code: number | null; stdout: string; stderr: string };
+
+export type NodeProcess = {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves once the process has exited and its output streams are closed (all of it read). */
+  closed: Promise<NodeResult>;
+};
+
+export type NodeOptions = {
+  /** The child's environment on top of PATH and HOME: nothing else leaks in from the test process. */
+  env?: NodeJS.ProcessEnv;
+  /** Written to its standard input, which is then closed (undefined: an empty, closed one). */
+  input?: string;
+};
+
+/** Starts `node dist/src/<script> ...args` from the project root and collects what it writes. */
+export function startNode(script: string, args: string[] = [], options: NodeOptions = {}): NodeProcess {
+  const child = spawn(process.execPath, [join(DIST, script), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+  });
+  child.stdin.end(options.input);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const closed = new Promise<NodeResult>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, closed };
+}
+
+/** Runs `node dist/src/<script> ...args` to its end (the CLI, `migration:run`). */
+export function runNode(script: string, args: string[] = [], options: NodeOptions = {}): Promise<NodeResult> {
+  return startNode(script, args, options).closed;
+}
 
 export type ServerProcess = {
   child: ChildProcessWithoutNullStreams;
@@ -22,37 +63,30 @@ export type ServerProcess = {
 
 /** Starts `node dist/src/main.js` with only `env` (and PATH/HOME): nothing leaks in from the test process. */
 export function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const { child, stdout: out, stderr: err, closed } = startNode('main.js', [], { env });
+  // Waited for through `exit` (a spawn error, ENOENT say, ends in a timeout there with its output).
+  closed.catch(() => undefined);
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout: out,
+    stderr: err,
     exit: (ms) =>
       bounded(exited, ms, () => {
         child.kill('SIGKILL');
-        return `server did not exit within ${ms} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`;
+        return `server did not exit within ${ms} ms\nstdout:\n${out()}\nstderr:\n${err()}`;
       }),
     waitForStdout: async (text, ms) => {
       for (let waited = 0; waited < ms; waited += 50) {
-        if (stdout.includes(text)) return;
+        if (out().includes(text)) return;
         if (!running()) break;
         await sleep(50);
       }
-      if (!stdout.includes(text)) {
-        throw new Error(
-          `server never printed ${JSON.stringify(text)}\nstdout:\n${stdout}\nstderr:\n${stderr}`,
-        );
+      if (!out().includes(text)) {
+        throw new Error(`server never printed ${JSON.stringify(text)}\nstdout:\n${out()}\nstderr:\n${err()}`);
       }
     },
     kill: () => {
