@@ -44,6 +44,19 @@ function Secret() {
 }
 
 const INTEGER = { message: '$property must be an integer' };
+
+/**
+ * An integer variable within [min, max]: the decorators `@Integer(min, max)`
+ * would apply, in the same (bottom-up) order, so the type check is still the message reported first.
+ */
+function Integer(min: number, max: number) {
+  return <K extends string>(target: { [P in K]: number | undefined }, key: K): void => {
+    Parse(integer)(target, key);
+    Max(max)(target, key);
+    Min(min)(target, key);
+    IsInt(INTEGER)(target, key);
+  };
+}
 const BOOLEAN = { message: '$property must be one of the following values: true, false' };
 
 /**
@@ -57,7 +70,7 @@ const BOOLEAN = { message: '$property must be one of the following values: true,
  */
 export class EnvSchema {
   /** HTTP port the API listens on (0: any free port, logged). */
-  @IsInt(INTEGER) @Min(0) @Max(65535) @Parse(integer)
+  @Integer(0, 65535)
   PORT = 3000;
 
   /** Loopback by default: the quick start is not reachable from the network; the image sets 0.0.0.0. */
@@ -69,14 +82,14 @@ export class EnvSchema {
   DATABASE_URL: string | undefined = undefined;
 
   /** Connections in the pool, per process. */
-  @IsInt(INTEGER) @Min(1) @Max(200) @Parse(integer)
+  @Integer(1, 200)
   DB_POOL_SIZE = 10;
 
   /** Embedded PostgreSQL data and the demo token (without DATABASE_URL). */
   @IsString()
   DATA_DIR = '.data';
 
-  @IsInt(INTEGER) @Min(1024) @Max(65535) @Parse(integer)
+  @Integer(1024, 65535)
   EMBEDDED_PG_PORT = 54329;
 
   /** Load the demo workspace on the embedded database's first start. */
@@ -84,7 +97,7 @@ export class EnvSchema {
   DEMO_DATA = true;
 
   /** Larger request bodies get 413. */
-  @IsInt(INTEGER) @Min(1024) @Max(50 * 1024 * 1024) @Parse(integer)
+  @Integer(1024, 50 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
@@ -99,7 +112,7 @@ export class EnvSchema {
   REDIS_URL: string | undefined = undefined;
 
   /** Requests per workspace per 10-second window (10,000 a minute). */
-  @IsInt(INTEGER) @Min(1) @Max(1_000_000) @Parse(integer)
+  @Integer(1, 1_000_000)
   RATE_LIMIT_PER_10S = 1667;
 
   @IsBoolean(BOOLEAN) @Parse(flag)
@@ -109,18 +122,18 @@ export class EnvSchema {
    * /metrics is served only by a listener of its own on this port and METRICS_HOST. 0: any free port (logged),
    * so two instances on one machine never collide; the image sets 9464.
    */
-  @IsInt(INTEGER) @Min(0) @Max(65535) @Parse(integer)
+  @Integer(0, 65535)
   METRICS_PORT = 0;
 
   @IsIP(undefined, { message: 'METRICS_HOST must be an IP address' })
   METRICS_HOST = '127.0.0.1';
 
   /** Longest time to receive a request and to wait on any database statement; past it: 503. */
-  @IsInt(INTEGER) @Min(100) @Max(600_000) @Parse(integer)
+  @Integer(100, 600_000)
   REQUEST_TIMEOUT_MS = 15_000;
 
   /** On SIGTERM, how long in-flight requests may take before the process exits anyway. */
-  @IsInt(INTEGER) @Min(0) @Max(600_000) @Parse(integer)
+  @Integer(0, 600_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
   /** Comma-separated origins allowed by CORS; empty means CORS is off. */
@@ -128,26 +141,26 @@ export class EnvSchema {
   CORS_ORIGINS: string[] = [];
 
   /** How long a valid token's principal may be reused without a lookup; 0 turns the cache off. */
-  @IsInt(INTEGER) @Min(0) @Max(60_000) @Parse(integer)
+  @Integer(0, 60_000)
   AUTH_CACHE_TTL_MS = 5_000;
 
   /** How long an unknown token's digest is refused without a lookup; 0 (or AUTH_CACHE_TTL_MS 0) turns it off. */
-  @IsInt(INTEGER) @Min(0) @Max(60_000) @Parse(integer)
+  @Integer(0, 60_000)
   AUTH_NEGATIVE_CACHE_TTL_MS = 5_000;
 
   /** Failed authentications allowed per client address per window before 429; 0 turns the limit off. */
-  @IsInt(INTEGER) @Min(0) @Max(1_000_000) @Parse(integer)
+  @Integer(0, 1_000_000)
   AUTH_FAILURE_LIMIT = 300;
 
-  @IsInt(INTEGER) @Min(1_000) @Max(3_600_000) @Parse(integer)
+  @Integer(1_000, 3_600_000)
   AUTH_FAILURE_WINDOW_MS = 60_000;
 
   /** Updates of one ticket that may wait in this process behind the one running; more get 503 at once. */
-  @IsInt(INTEGER) @Min(0) @Max(100_000) @Parse(integer)
+  @Integer(0, 100_000)
   TICKET_QUEUE_LIMIT = 100;
 
   /** Pool connections one workspace's updates may hold at once; loadConfig caps it at DB_POOL_SIZE. */
-  @IsInt(INTEGER) @Min(1) @Max(200) @Parse(integer)
+  @Integer(1, 200)
   WORKSPACE_DB_CONNECTIONS = 5;
 } // prettier-ignore
 

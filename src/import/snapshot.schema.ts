@@ -118,6 +118,9 @@ const numericId = {
 const optionalRef = { anyOf: [...numericId.anyOf, { type: 'null' }] };
 /** 9999-12-31T23:59:59Z: far below 2^53, so a timestamp never loses precision. */
 const unixSeconds = { type: 'integer', minimum: 0, maximum: 253402300799 };
+/** Every object kind with a lifetime has both, as Intercom's objects do. */
+const timestamps = { created_at: unixSeconds, updated_at: unixSeconds };
+const name = { type: 'string', minLength: 1 };
 const text = { type: 'string' };
 const nullableText = { type: ['string', 'null'] };
 const state = { enum: TICKET_STATES };
@@ -141,7 +144,7 @@ export const SNAPSHOT_SCHEMA = {
       items: objectOf('admin', ['id', 'name'], {
         id: numericId,
         type: adminType,
-        name: { type: 'string', minLength: 1 },
+        name,
         email: text,
       }),
     },
@@ -149,7 +152,7 @@ export const SNAPSHOT_SCHEMA = {
       type: 'array',
       items: objectOf('team', ['id', 'name'], {
         id: numericId,
-        name: { type: 'string', minLength: 1 },
+        name,
         admin_ids: { type: 'array', items: numericId },
       }),
     },
@@ -166,17 +169,16 @@ export const SNAPSHOT_SCHEMA = {
       type: 'array',
       items: objectOf('ticket type', ['id', 'name'], {
         id: numericId,
-        name: { type: 'string', minLength: 1 },
+        name,
         description: text,
         icon: text,
         archived: { type: 'boolean' },
-        created_at: unixSeconds,
-        updated_at: unixSeconds,
+        ...timestamps,
         ticket_type_attributes: {
           type: 'array',
           items: objectOf('ticket type attribute', ['id', 'name', 'data_type'], {
             id: numericId,
-            name: { type: 'string', minLength: 1 },
+            name,
             description: text,
             data_type: { enum: DATA_TYPES },
             // Free-form in Intercom (`multiline`, ...): only its list items are read.
@@ -200,8 +202,7 @@ export const SNAPSHOT_SCHEMA = {
             visible_to_contacts: { type: 'boolean' },
             default: { type: 'boolean' },
             archived: { type: 'boolean' },
-            created_at: unixSeconds,
-            updated_at: unixSeconds,
+            ...timestamps,
           }),
         },
       }),
@@ -224,8 +225,7 @@ export const SNAPSHOT_SCHEMA = {
         admin_assignee_id: optionalRef,
         team_assignee_id: optionalRef,
         is_shared: { type: 'boolean' },
-        created_at: unixSeconds,
-        updated_at: unixSeconds,
+        ...timestamps,
         ticket_parts: {
           type: 'array',
           items: objectOf('ticket part', ['id', 'part_type', 'author'], {
@@ -242,8 +242,7 @@ export const SNAPSHOT_SCHEMA = {
               }),
               type: ['object', 'null'],
             },
-            created_at: unixSeconds,
-            updated_at: unixSeconds,
+            ...timestamps,
             attachments: { type: 'array', items: { type: 'object' } },
             external_id: nullableText,
             redacted: { type: 'boolean' },
