@@ -1345,7 +1345,7 @@ describe('found while fuzzing', () => {
     // Answered by node:http before express runs; server.on('clientError') in app.factory.ts can write the
     // error.list (with a fresh X-Request-Id) instead of Node's bare status line.
     const wire = plain(`/tickets/${IDS.ticket}`, '{}', { 'X-Padding': 'x'.repeat(20_000) });
-    // The status is Node's; the code is the project's choice (the closed list has none for it yet).
+    // The status is Node's; the code is the closed list's request_header_fields_too_large.
     await expectRejected(wire, 431);
   });
 

@@ -26,7 +26,7 @@ export class VersionInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    // Health and metrics probes are not Intercom routes: no version applies to them.
+    // Health probes are not Intercom routes: no version applies to them (/metrics has a listener of its own).
     if (isPublicRoute(this.reflector, context)) return next.handle();
     const req = context.switchToHttp().getRequest<AppRequest>();
     const res = context.switchToHttp().getResponse<Response>();
