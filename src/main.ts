@@ -23,7 +23,9 @@ async function bootstrap(): Promise<void> {
   const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const everywhere = address.address === '0.0.0.0' || address.address === '::';
   logger.log(`listening on ${urlOf(address)}${everywhere ? ' (every interface)' : ''}`);
-  if (demo) process.stdout.write(demo.banner(address.port));
+  // The printed curl must work from this machine: loopback when every interface is bound, else the address.
+  const reachable = everywhere ? urlOf({ ...address, address: '127.0.0.1', family: 'IPv4' }) : urlOf(address);
+  if (demo) process.stdout.write(demo.banner(reachable));
 }
 
 bootstrap().catch((error: unknown) => {

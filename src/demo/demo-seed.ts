@@ -29,20 +29,21 @@ export async function seedDemoWorkspace(url: string, dataDir: string) {
       await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
       await chmod(tokenFile, 0o600);
     }
-    return { token, banner: (port: number) => demoBanner(port, token) };
+    return { token, banner: (baseUrl: string) => demoBanner(baseUrl, token) };
   } finally {
     await dataSource.destroy();
   }
 }
 
-function demoBanner(port: number, token: string): string {
+/** `baseUrl`: where the server can be reached (the bound address; loopback when it binds every interface). */
+function demoBanner(baseUrl: string, token: string): string {
   return `
 Demo workspace "${DEMO_WORKSPACE_ID}" is ready. Token: ${token}
 Try:
-  curl -s -X PUT http://127.0.0.1:${port}/tickets/${DEMO_IDS.ticket} \\
+  curl -s -X PUT ${baseUrl}/tickets/${DEMO_IDS.ticket} \\
     -H 'Authorization: Bearer ${token}' -H 'Intercom-Version: 2.9' -H 'Content-Type: application/json' \\
     -d '{"state":"in_progress","ticket_attributes":{"Priority":"Medium"},"assignment":{"admin_id":"${DEMO_IDS.admin}","assignee_id":"${DEMO_IDS.otherAdmin}"}}'
-API docs: http://127.0.0.1:${port}/docs ("Authorize" with the token above, then "Try it out" on PUT)
+API docs: ${baseUrl}/docs ("Authorize" with the token above, then "Try it out" on PUT)
 
 `;
 }

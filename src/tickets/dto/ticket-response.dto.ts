@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
-import type { AssignedToType } from '../entities/ticket-part.entity';
+import { ASSIGNED_TO_TYPES, type AssignedToType } from '../entities/ticket-part.entity';
 import { DATA_TYPES, type DataType } from '../entities/ticket-type-attribute.entity';
 import { type AttributeValue, TICKET_STATES, type TicketState } from '../entities/ticket.entity';
 
@@ -20,7 +20,6 @@ import { type AttributeValue, TICKET_STATES, type TicketState } from '../entitie
  * plugin's when the document is built); key order is not part of the contract.
  */
 
-const ASSIGNED_TO_TYPES = ['admin', 'team', 'nobody_admin'] as const satisfies readonly AssignedToType[];
 const AUTHOR_TYPES = ['admin', 'bot', 'team'] as const;
 
 @ApiSchema({
