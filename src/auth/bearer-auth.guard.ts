@@ -1,12 +1,12 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { ApiError } from '../common/errors/api-error';
-import { isError } from '../database/database-errors';
 import type { Response } from 'express';
-import { TooManyFailedAuthenticationsError } from './failed-auth-limiter';
-import { isPublicRoute } from '../common/http/public.decorator';
+import { ApiError } from '../common/errors/api-error';
 import { ERROR_MESSAGES } from '../common/errors/error-messages';
+import { isPublicRoute } from '../common/http/public.decorator';
+import { isError } from '../database/database-errors';
+import { TooManyFailedAuthenticationsError } from './failed-auth-limiter';
 
 /** Every route needs a workspace token unless marked @Public(); failures are BEHAVIOUR.md §4's 401. */
 @Injectable()

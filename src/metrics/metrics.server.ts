@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   Inject,
   Injectable,
@@ -5,14 +8,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApiError, toErrorList } from '../common/errors/api-error';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 import { urlOf } from '../common/http/http-adapter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MetricsService } from './metrics.service';
-import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /**
  * The Prometheus scrape endpoint, `GET /metrics`, on a port of its own: it needs no token, so it must not

@@ -1,10 +1,10 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError } from '../common/errors/api-error';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 import type { AppRequest } from '../common/http/request-context';
 import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 import { RATE_LIMIT_WINDOW_SECONDS, RateLimitService } from './rate-limit.service';
-import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /**
  * Counts each authenticated request against its workspace's window (BEHAVIOUR.md §5). Registered as a

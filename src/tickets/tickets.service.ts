@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ApiError } from '../common/errors/api-error';
+import { ERROR_MESSAGES } from '../common/errors/error-messages';
 import type { RequestContext } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CONNECT_TIMEOUT_MS } from '../database/data-source';
@@ -20,7 +21,6 @@ import {
 } from './tickets.repository';
 import { KeyedLimiter } from './update-queue';
 import { parseUpdateTicketRequest, type RawBody, type UpdateTicketInput } from './update-ticket.request';
-import { ERROR_MESSAGES } from '../common/errors/error-messages';
 
 /** What the client sent besides the body. */
 export type UpdateTicketCommand = {

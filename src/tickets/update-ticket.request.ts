@@ -1,7 +1,7 @@
 import { validateSync, type ValidationError } from 'class-validator';
 import { ApiError } from '../common/errors/api-error';
-import { AssignmentDto, type SettableState, UpdateTicketDto } from './dto/update-ticket.dto';
 import { ERROR_MESSAGES } from '../common/errors/error-messages';
+import { AssignmentDto, type SettableState, UpdateTicketDto } from './dto/update-ticket.dto';
 
 /** The request body as it arrived: bytes and their declared type, not yet trusted. */
 export type RawBody = { bytes: Buffer | undefined; contentType: string | undefined };

@@ -1,11 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import type { AppRequest } from '../http/request-context';
 import {
   isDatabaseUnavailable,
   isRetryableConflict,
   isStatementTimeout,
 } from '../../database/database-errors';
+import type { AppRequest } from '../http/request-context';
 import { ApiError, toErrorList } from './api-error';
 import { ERROR_MESSAGES } from './error-messages';
 

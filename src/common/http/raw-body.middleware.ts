@@ -1,11 +1,11 @@
+import type { Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Transform } from 'node:stream';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { ApiError } from '../errors/api-error';
-import type { AppRequest } from './request-context';
 import { ERROR_MESSAGES } from '../errors/error-messages';
+import type { AppRequest } from './request-context';
 
 /**
  * Reads the body as bytes, whatever its declared type: it is parsed by the service after authentication,
