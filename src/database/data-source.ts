@@ -14,7 +14,7 @@ const logger = new Logger('Database');
  * (issue #9). The listener only logs: pg-pool and the query runner still see the error and drop the client,
  * and the request that was using it fails with 503.
  */
-export class GuardedClient extends Client {
+class GuardedClient extends Client {
   constructor(config?: string | ClientConfig) {
     super(config);
     let logged = false;

@@ -246,7 +246,7 @@ export function checkSnapshot(s: Snapshot, existing: ExistingWorkspace): string[
 }
 
 /** The API's value rules, except that stored data may hold files and empty required attributes. */
-export function checkImportedValue(rule: AttributeRule, value: unknown): string | null {
+function checkImportedValue(rule: AttributeRule, value: unknown): string | null {
   if (rule.dataType === 'files')
     return value === null || Array.isArray(value) ? null : 'must be an array of files';
   if (value === null) return null;
@@ -260,7 +260,7 @@ export function checkImportedValue(rule: AttributeRule, value: unknown): string 
 }
 
 /** Paths of strings (keys or values) PostgreSQL could not store. */
-export function unstorableStrings(value: unknown, path: string): string[] {
+function unstorableStrings(value: unknown, path: string): string[] {
   if (typeof value === 'string') return storableText(value) ? [] : [path || '(top level)'];
   if (Array.isArray(value))
     return value.flatMap((item, index) => unstorableStrings(item, `${path}[${index}]`));

@@ -27,7 +27,7 @@ export type SnapshotObjectKind =
  * is an error naming it, so a misspelling never imports silently. Fields of later versions (`open`,
  * `ticket_state_id`, ...) are refused until the format imports them: move them into the schema then.
  */
-export const IGNORED_INTERCOM_FIELDS: Readonly<Record<SnapshotObjectKind, readonly string[]>> = {
+const IGNORED_INTERCOM_FIELDS: Readonly<Record<SnapshotObjectKind, readonly string[]>> = {
   workspace: ['type'],
   admin: [
     'email_verified',

@@ -18,10 +18,10 @@ export type AttributeChange = { name: string; value: AttributeValue };
  * integer, so JSON.parse has already rounded the value (9007199254740993 arrives as 2^53): accepting it
  * would store a number the client never sent. Shared with the importer, which validates values here.
  */
-export const SAFE_INTEGER_RANGE = 'between -(2^53 - 1) and 2^53 - 1';
+const SAFE_INTEGER_RANGE = 'between -(2^53 - 1) and 2^53 - 1';
 
 /** A JSON integer that survived parsing exactly: within ±(2^53 − 1). */
-export function isExactInteger(value: unknown): value is number {
+function isExactInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value);
 }
 

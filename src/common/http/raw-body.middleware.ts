@@ -44,7 +44,7 @@ export function bodyTooLarge(limit: number): ApiError {
 }
 
 /** The declared `Content-Length`, when there is a valid one (node:http has already refused a malformed one). */
-export function declaredLength(req: AppRequest): number | undefined {
+function declaredLength(req: AppRequest): number | undefined {
   const header = req.headers['content-length'];
   return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
 }
