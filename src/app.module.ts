@@ -15,6 +15,7 @@ import { AppConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
+import { TicketStatesModule } from './ticket-states/ticket-states.module';
 import { TicketsModule } from './tickets/tickets.module';
 
 export type AppModuleOptions = AppConfig & {
@@ -37,6 +38,7 @@ export class AppModule implements NestModule {
         AuthModule,
         HealthModule,
         TicketsModule,
+        TicketStatesModule,
         RateLimitModule.forRoot(config),
         MetricsModule.forRoot(config.metricsEnabled),
       ],

@@ -4,10 +4,13 @@ import { Contact } from './tickets/entities/contact.entity';
 import { IdempotencyKey } from './tickets/entities/idempotency-key.entity';
 import { TicketContact } from './tickets/entities/ticket-contact.entity';
 import { TicketPart } from './tickets/entities/ticket-part.entity';
+import { TicketState } from './tickets/entities/ticket-state.entity';
 import { TicketTypeAttribute } from './tickets/entities/ticket-type-attribute.entity';
+import { TicketTypeState } from './tickets/entities/ticket-type-state.entity';
 import { TicketType } from './tickets/entities/ticket-type.entity';
 import { Ticket } from './tickets/entities/ticket.entity';
 import { Admin } from './workspaces/entities/admin.entity';
+import { Company } from './workspaces/entities/company.entity';
 import { Team } from './workspaces/entities/team.entity';
 import { Workspace } from './workspaces/entities/workspace.entity';
 
@@ -20,9 +23,12 @@ export const ENTITIES = [
   Workspace,
   Admin,
   Team,
+  Company,
   Contact,
+  TicketState,
   TicketType,
   TicketTypeAttribute,
+  TicketTypeState,
   Ticket,
   TicketContact,
   TicketPart,

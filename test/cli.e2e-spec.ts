@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Snapshot, SnapshotTicket } from '../src/import/snapshot.types';
+import { DEMO_SNAPSHOT } from '../src/demo/demo-workspace';
+import type { Snapshot, SnapshotPart, SnapshotTicket } from '../src/import/snapshot.types';
 import { putTicket, testDatabaseUrl, useApp, within } from './support/app';
 import { runNode, type NodeResult } from './support/server-process';
 import { partRows, ticketRow } from './support/factories';
@@ -106,12 +107,60 @@ function operatingExample(workspaceId: string): Snapshot {
   };
 }
 
+/** OPERATING.md "Later versions' data" added to the example: the four default states with ids of their own
+ * (7001–7004), a custom in_progress state (7005), a custom waiting_on_customer one (7006) and an archived resolved
+ * one (7007), all the Bug type's (a Tracker); a company; ticket 447 in state 7005 of that company, snoozed. */
+function withStates(s: Snapshot): Snapshot {
+  s.ticket_states = [
+    { id: '7001', category: 'submitted', internal_label: 'Submitted', external_label: 'Submitted' },
+    { id: '7002', category: 'in_progress', internal_label: 'In progress', external_label: 'In progress' },
+    {
+      id: '7003',
+      category: 'waiting_on_customer',
+      internal_label: 'Waiting on customer',
+      external_label: 'Waiting on you',
+    },
+    { id: '7004', category: 'resolved', internal_label: 'Resolved', external_label: 'Resolved' },
+    { id: '7005', category: 'in_progress', internal_label: 'Investigating', external_label: 'In progress' },
+    {
+      id: '7006',
+      category: 'waiting_on_customer',
+      internal_label: 'Waiting on vendor',
+      external_label: 'Waiting on us',
+    },
+    {
+      id: '7007',
+      category: 'resolved',
+      internal_label: "Won't fix",
+      external_label: 'Closed',
+      archived: true,
+    },
+  ];
+  s.companies = [{ id: '6657add46abd0167d9419cd2', company_id: 'acme-1', name: 'Acme' }];
+  Object.assign(s.ticket_types![0], {
+    category: 'Tracker',
+    ticket_state_ids: ['7001', '7002', '7003', '7004', '7005', '7006', '7007'],
+  });
+  Object.assign(s.tickets![0], {
+    ticket_state: 'in_progress',
+    ticket_state_id: '7005',
+    open: true,
+    snoozed_until: 1_900_000_000,
+    company_id: '6657add46abd0167d9419cd2',
+    previous_ticket_state_id: '7001',
+  });
+  return s;
+}
+
 const TABLES = [
   'workspaces',
   'admins',
   'teams',
   'contacts',
+  'ticket_states',
+  'companies',
   'ticket_types',
+  'ticket_type_states',
   'ticket_type_attributes',
   'tickets',
   'ticket_contacts',
@@ -159,6 +208,8 @@ describe('CLI (OPERATING.md)', () => {
     admins: 1,
     teams: 1,
     contacts: 1,
+    ticket_states: 0,
+    companies: 0,
     ticket_types: 1,
     ticket_type_attributes: 2,
     tickets: 1,
@@ -305,6 +356,399 @@ describe('CLI (OPERATING.md)', () => {
     });
   });
 
+  describe("import of the later versions' data (OPERATING.md, BEHAVIOUR.md §6)", () => {
+    type StateRow = {
+      id: string;
+      category: string;
+      internal_label: string;
+      external_label: string;
+      archived: boolean;
+    };
+    type StoredTicket = {
+      id: string;
+      state: string;
+      ticket_state_id: string;
+      open: boolean;
+      snoozed_until: number | null;
+      company_id: string | null;
+      previous_ticket_state_id: string | null;
+      version: number;
+    };
+    const states = async (ws: string) =>
+      (
+        await ctx.t.db.query<StateRow>(
+          `SELECT id::text, category, internal_label, external_label, archived FROM ticket_states
+            WHERE workspace_id = $1 ORDER BY id`,
+          [ws],
+        )
+      ).rows;
+    const typeStates = async (ws: string, typeId: string) =>
+      (
+        await ctx.t.db.query<{ id: string }>(
+          `SELECT ticket_state_id::text AS id FROM ticket_type_states
+            WHERE workspace_id = $1 AND ticket_type_id = $2 ORDER BY ticket_state_id`,
+          [ws, typeId],
+        )
+      ).rows.map((r) => r.id);
+    const tickets = async (ws: string) =>
+      (
+        await ctx.t.db.query<StoredTicket>(
+          `SELECT id::text, state, ticket_state_id::text, open, extract(epoch FROM snoozed_until)::int AS snoozed_until,
+                  company_id, previous_ticket_state_id::text, version::int
+             FROM tickets WHERE workspace_id = $1 ORDER BY id`,
+          [ws],
+        )
+      ).rows;
+
+    it('stores states, companies, type categories and states, and tickets in custom states', async () => {
+      const ws = newWorkspaceId();
+      const snapshot = withStates(operatingExample(ws));
+      // A second type that names no states gets the workspace's default of each category (the lowest-id
+      // unarchived one: 7002, not the custom 7005).
+      snapshot.ticket_types!.push({ id: '72', name: 'Task', category: 'Back-office' });
+      snapshot.tickets!.push(
+        { id: '448', ticket_type_id: '72', ticket_state: 'in_progress', open: false, snoozed_until: null },
+        // 2.12's object form, as Intercom exports it: its id is the state.
+        {
+          id: '449',
+          ticket_type_id: '71',
+          ticket_state: {
+            type: 'ticket_state',
+            id: '7006',
+            category: 'waiting_on_customer',
+            internal_label: 'Waiting on vendor',
+            external_label: 'Waiting on us',
+          } as SnapshotTicket['ticket_state'],
+          ticket_parts: [
+            {
+              id: '101',
+              part_type: 'ticket_attribute_updated_by_admin',
+              author: { type: 'admin', id: '991267719' },
+              // 2.14's shape, type tags and all; stored without them.
+              updated_attribute_data: JSON.parse(
+                '{"attribute":{"type":"attribute","id":"212","label":"Priority"},' +
+                  '"value":{"type":"value","id":"b1f0c7e2-2c3a-4d6e-9b1a-0f6c2d7e8a91","label":"High"}}',
+              ) as SnapshotPart['updated_attribute_data'],
+            },
+          ],
+        },
+      );
+
+      const result = await runCli('import', writeSnapshot(snapshot));
+
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({
+        ...summaryOf(ws),
+        ticket_states: 7,
+        companies: 1,
+        ticket_types: 2,
+        tickets: 3,
+        ticket_parts: 2,
+      });
+      // Every category has an unarchived state in the file: no default was created.
+      expect(await states(ws)).toEqual([
+        {
+          id: '7001',
+          category: 'submitted',
+          internal_label: 'Submitted',
+          external_label: 'Submitted',
+          archived: false,
+        },
+        {
+          id: '7002',
+          category: 'in_progress',
+          internal_label: 'In progress',
+          external_label: 'In progress',
+          archived: false,
+        },
+        {
+          id: '7003',
+          category: 'waiting_on_customer',
+          internal_label: 'Waiting on customer',
+          external_label: 'Waiting on you',
+          archived: false,
+        },
+        {
+          id: '7004',
+          category: 'resolved',
+          internal_label: 'Resolved',
+          external_label: 'Resolved',
+          archived: false,
+        },
+        {
+          id: '7005',
+          category: 'in_progress',
+          internal_label: 'Investigating',
+          external_label: 'In progress',
+          archived: false,
+        },
+        {
+          id: '7006',
+          category: 'waiting_on_customer',
+          internal_label: 'Waiting on vendor',
+          external_label: 'Waiting on us',
+          archived: false,
+        },
+        {
+          id: '7007',
+          category: 'resolved',
+          internal_label: "Won't fix",
+          external_label: 'Closed',
+          archived: true,
+        },
+      ]);
+      expect(await typeStates(ws, '71')).toEqual(['7001', '7002', '7003', '7004', '7005', '7006', '7007']);
+      expect(await typeStates(ws, '72')).toEqual(['7001', '7002', '7003', '7004']);
+      const { rows: types } = await ctx.t.db.query(
+        'SELECT id::text, category FROM ticket_types WHERE workspace_id = $1 ORDER BY id',
+        [ws],
+      );
+      expect(types).toEqual([
+        { id: '71', category: 'Tracker' },
+        { id: '72', category: 'Back-office' },
+      ]);
+      const { rows: companies } = await ctx.t.db.query(
+        'SELECT id, company_id, name FROM companies WHERE workspace_id = $1',
+        [ws],
+      );
+      expect(companies).toEqual([{ id: '6657add46abd0167d9419cd2', company_id: 'acme-1', name: 'Acme' }]);
+      expect(await tickets(ws)).toEqual([
+        {
+          id: '447',
+          state: 'in_progress',
+          ticket_state_id: '7005',
+          open: true,
+          snoozed_until: 1_900_000_000,
+          company_id: '6657add46abd0167d9419cd2',
+          previous_ticket_state_id: '7001',
+          version: 1,
+        },
+        {
+          id: '448',
+          state: 'in_progress',
+          ticket_state_id: '7002',
+          open: false,
+          snoozed_until: null,
+          company_id: null,
+          previous_ticket_state_id: null,
+          version: 1,
+        },
+        {
+          id: '449',
+          state: 'waiting_on_customer',
+          ticket_state_id: '7006',
+          open: true,
+          snoozed_until: null,
+          company_id: null,
+          previous_ticket_state_id: null,
+          version: 1,
+        },
+      ]);
+      const { rows: parts } = await ctx.t.db.query(
+        'SELECT id::text, updated_attribute_data FROM ticket_parts WHERE workspace_id = $1 ORDER BY id',
+        [ws],
+      );
+      expect(parts).toEqual([
+        { id: '100', updated_attribute_data: null },
+        {
+          id: '101',
+          updated_attribute_data: {
+            attribute: { id: '212', label: 'Priority' },
+            value: { id: 'b1f0c7e2-2c3a-4d6e-9b1a-0f6c2d7e8a91', label: 'High' },
+          },
+        },
+      ]);
+    });
+
+    it('creates the default state of each category the file leaves without one, past the imported ids, once', async () => {
+      const ws = newWorkspaceId();
+      const snapshot = operatingExample(ws);
+      // in_progress has a state; resolved only an archived one, which does not count.
+      snapshot.ticket_states = [
+        {
+          id: '9000000001',
+          category: 'in_progress',
+          internal_label: 'Investigating',
+          external_label: 'In progress',
+        },
+        {
+          id: '9000000002',
+          category: 'resolved',
+          internal_label: 'Old',
+          external_label: 'Old',
+          archived: true,
+        },
+      ];
+      const file = writeSnapshot(snapshot);
+
+      expect((await runCli('import', file)).code).toBe(0);
+
+      const stored = await states(ws);
+      expect(stored.slice(0, 2).map((s) => s.id)).toEqual(['9000000001', '9000000002']);
+      const created = stored.slice(2);
+      expect(created).toEqual([
+        {
+          id: expect.any(String),
+          category: 'submitted',
+          internal_label: 'Submitted',
+          external_label: 'Submitted',
+          archived: false,
+        },
+        {
+          id: expect.any(String),
+          category: 'waiting_on_customer',
+          internal_label: 'Waiting on customer',
+          external_label: 'Waiting on you',
+          archived: false,
+        },
+        {
+          id: expect.any(String),
+          category: 'resolved',
+          internal_label: 'Resolved',
+          external_label: 'Resolved',
+          archived: false,
+        },
+      ]);
+      for (const state of created) expect(BigInt(state.id)).toBeGreaterThan(9_000_000_002n);
+      // The new type names no states: the workspace's default of each category.
+      expect(await typeStates(ws, '71')).toEqual(['9000000001', ...created.map((s) => s.id)]);
+      expect(await tickets(ws)).toEqual([
+        expect.objectContaining({ id: '447', state: 'submitted', ticket_state_id: created[0].id }),
+      ]);
+
+      const before = await dumpWorkspace(ws);
+      expect((await runCli('import', file)).code).toBe(0);
+      expect(await dumpWorkspace(ws)).toEqual(before);
+    });
+
+    it('gives a workspace whose file names no states the four defaults of BEHAVIOUR.md §1, in category order', async () => {
+      const ws = newWorkspaceId();
+      expect((await runCli('import', writeSnapshot(operatingExample(ws)))).code).toBe(0);
+
+      const stored = await states(ws);
+      expect(stored.map((s) => [s.category, s.internal_label, s.external_label, s.archived])).toEqual([
+        ['submitted', 'Submitted', 'Submitted', false],
+        ['in_progress', 'In progress', 'In progress', false],
+        ['waiting_on_customer', 'Waiting on customer', 'Waiting on you', false],
+        ['resolved', 'Resolved', 'Resolved', false],
+      ]);
+      expect(await typeStates(ws, '71')).toEqual(stored.map((s) => s.id));
+      expect(await tickets(ws)).toEqual([
+        expect.objectContaining({ id: '447', state: 'submitted', ticket_state_id: stored[0].id, open: true }),
+      ]);
+    });
+
+    it('is idempotent: the same file twice leaves the same rows and ticket versions; a real change bumps one', async () => {
+      const ws = newWorkspaceId();
+      const snapshot = withStates(operatingExample(ws));
+      snapshot.tickets!.push({
+        id: '448',
+        ticket_type_id: '71',
+        ticket_state: 'resolved',
+        created_at: 1663597300,
+        updated_at: 1663597300,
+      });
+      const first = await runCli('import', writeSnapshot(snapshot));
+      expect(first.code).toBe(0);
+      const before = await dumpWorkspace(ws);
+
+      const second = await runCli('import', writeSnapshot(snapshot));
+
+      expect(second.code).toBe(0);
+      expect(second.stdout).toBe(first.stdout);
+      expect(await dumpWorkspace(ws)).toEqual(before);
+      expect((await tickets(ws)).map((t) => t.version)).toEqual([1, 1]);
+
+      snapshot.tickets![1].open = false;
+      expect((await runCli('import', writeSnapshot(snapshot))).code).toBe(0);
+      expect((await tickets(ws)).map((t) => [t.id, t.open, t.version])).toEqual([
+        ['447', true, 1],
+        ['448', false, 2],
+      ]);
+    });
+
+    it("keeps a stored type's states when the file names none, and replaces them when it does", async () => {
+      const ws = newWorkspaceId();
+      const snapshot = withStates(operatingExample(ws));
+      expect((await runCli('import', writeSnapshot(snapshot))).code).toBe(0);
+      const all = ['7001', '7002', '7003', '7004', '7005', '7006', '7007'];
+
+      delete snapshot.ticket_types![0].ticket_state_ids;
+      expect((await runCli('import', writeSnapshot(snapshot))).code).toBe(0);
+      expect(await typeStates(ws, '71')).toEqual(all);
+
+      snapshot.ticket_types![0].ticket_state_ids = ['7001', '7002', '7003', '7004', '7005'];
+      expect((await runCli('import', writeSnapshot(snapshot))).code).toBe(0);
+      expect(await typeStates(ws, '71')).toEqual(['7001', '7002', '7003', '7004', '7005']);
+    });
+
+    describe('refuses what contradicts the stored workspace, naming object and field, and writes nothing', () => {
+      type Contradiction = [name: string, where: string[], change: (s: Snapshot) => void];
+      const cases: Contradiction[] = [
+        [
+          "a stored state's category",
+          ['ticket_states[4].category', 'ticket state "7005" is in_progress', 'cannot change'],
+          (s) => (s.ticket_states![4].category = 'resolved'),
+        ],
+        [
+          'archiving the last unarchived in_progress states of a stored type that keeps its states',
+          ['ticket_states[1].archived', 'ticket type "71" would have no unarchived in_progress state left'],
+          (s) => {
+            delete s.ticket_types![0].ticket_state_ids;
+            s.ticket_states![1].archived = true;
+            s.ticket_states![4].archived = true;
+          },
+        ],
+        [
+          'leaving out the state of a stored ticket the file does not hold',
+          ['ticket_types[0].ticket_state_ids', 'leaves out ticket state "7005"', 'ticket "447"'],
+          (s) => {
+            s.tickets = [];
+            s.ticket_types![0].ticket_state_ids = ['7001', '7002', '7003', '7004'];
+          },
+        ],
+      ];
+
+      it.each(cases)('%s', async (_name, where, change) => {
+        const ws = newWorkspaceId();
+        const snapshot = withStates(operatingExample(ws));
+        expect((await runCli('import', writeSnapshot(snapshot))).code).toBe(0);
+        const before = await dumpWorkspace(ws);
+        change(snapshot);
+
+        const result = await runCli('import', writeSnapshot(snapshot));
+
+        expect(result.code).toBe(1);
+        expect(result.stdout).toBe('');
+        for (const fragment of where) expect(result.stderr).toContain(fragment);
+        expect(await dumpWorkspace(ws)).toEqual(before);
+      });
+    });
+
+    it('imports the demo workspace (custom states, a company, a ticket in a custom state), twice alike', async () => {
+      const ws = newWorkspaceId();
+      const demo: Snapshot = { ...DEMO_SNAPSHOT, workspace: { ...DEMO_SNAPSHOT.workspace, id: ws } };
+      const file = writeSnapshot(demo);
+
+      const result = await runCli('import', file);
+
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ticket_states: 7, companies: 1, tickets: 3 });
+      expect(await typeStates(ws, '71')).toEqual(['7001', '7002', '7003', '7004', '7005', '7006', '7007']);
+      expect(await typeStates(ws, '72')).toEqual(['7001', '7002', '7003', '7004']);
+      expect((await tickets(ws)).map((t) => [t.id, t.state, t.ticket_state_id, t.company_id])).toEqual([
+        ['447', 'submitted', '7001', null],
+        ['448', 'in_progress', '7002', null],
+        ['449', 'waiting_on_customer', '7006', '6657add46abd0167d9419cd2'],
+      ]);
+      const before = await dumpWorkspace(ws);
+      expect((await runCli('import', file)).code).toBe(0);
+      expect(await dumpWorkspace(ws)).toEqual(before);
+    });
+  });
+
   describe('import of a broken snapshot: exit 1, the problem named on stderr, nothing written', () => {
     type Breakage = [name: string, where: string[], breakIt: (s: Snapshot, ticket: SnapshotTicket) => void];
     const cases: Breakage[] = [
@@ -369,9 +813,96 @@ describe('CLI (OPERATING.md)', () => {
         (_, ticket) => Object.assign(ticket, { ticket_atributes: { Priority: 'High' } }),
       ],
       [
-        'a field of a later API version the format does not import yet (open)',
-        ['tickets[0].open', 'unknown field'],
-        (_, ticket) => Object.assign(ticket, { open: false }),
+        'a field no API version defines (opened; `open` is imported)',
+        ['tickets[0].opened', 'unknown field', "Intercom's ticket object"],
+        (_, ticket) => Object.assign(ticket, { open: false, opened: false }),
+      ],
+      [
+        'unknown ticket_state_id',
+        ['tickets[0] (id "447").ticket_state_id', 'ticket state "9" not found'],
+        (_, ticket) => (ticket.ticket_state_id = '9'),
+      ],
+      [
+        "ticket_state_id not a state of the ticket's type",
+        ['tickets[0] (id "447").ticket_state_id', 'ticket state "7008" is not a state of ticket type "71"'],
+        (s, ticket) => {
+          withStates(s);
+          s.ticket_states!.push({
+            id: '7008',
+            category: 'resolved',
+            internal_label: 'X',
+            external_label: 'X',
+          });
+          ticket.ticket_state_id = '7008';
+        },
+      ],
+      [
+        'ticket_state and ticket_state_id of different categories',
+        ['tickets[0] (id "447").ticket_state', '"resolved" is not the category of ticket state "7005"'],
+        (s, ticket) => {
+          withStates(s);
+          ticket.ticket_state = 'resolved';
+        },
+      ],
+      [
+        "2.12's ticket_state object of the wrong category",
+        [
+          'tickets[0] (id "447").ticket_state.category',
+          '"submitted" is not the category of ticket state "7005"',
+        ],
+        (s, ticket) => {
+          withStates(s);
+          delete ticket.ticket_state_id;
+          ticket.ticket_state = { id: '7005', category: 'submitted', internal_label: 'Investigating' };
+        },
+      ],
+      [
+        'a snoozed closed ticket',
+        ['tickets[0] (id "447").snoozed_until', '"open": false'],
+        (s, ticket) => {
+          withStates(s);
+          ticket.open = false;
+        },
+      ],
+      [
+        'unknown company_id',
+        ['tickets[0] (id "447").company_id', 'company "nope" not found'],
+        (_, ticket) => (ticket.company_id = 'nope'),
+      ],
+      [
+        'unknown previous_ticket_state_id',
+        ['tickets[0] (id "447").previous_ticket_state_id', 'ticket state "8" not found'],
+        (_, ticket) => (ticket.previous_ticket_state_id = '8'),
+      ],
+      [
+        "a type's ticket_state_ids naming an unknown state",
+        ['ticket_types[0].ticket_state_ids[1]', 'ticket state "9" not found'],
+        (s) => {
+          withStates(s);
+          s.ticket_types![0].ticket_state_ids = ['7001', '9', '7003', '7004', '7005'];
+        },
+      ],
+      [
+        "a type's ticket_state_ids without an unarchived state of a category",
+        ['ticket_types[0].ticket_state_ids', 'no unarchived resolved state'],
+        (s) => {
+          withStates(s);
+          s.ticket_types![0].ticket_state_ids = ['7001', '7002', '7003', '7005', '7007'];
+        },
+      ],
+      [
+        'a ticket type category that does not exist',
+        ['ticket_types[0].category', '"Customer", "Back-office", "Tracker"'],
+        (s) => Object.assign(s.ticket_types![0], { category: 'Internal' }),
+      ],
+      [
+        "updated_attribute_data naming an attribute the ticket's type lacks",
+        ['tickets[0] (id "447").ticket_parts[0].updated_attribute_data.attribute.id', 'attribute "999"'],
+        (_, ticket) =>
+          (ticket.ticket_parts![0].updated_attribute_data = {
+            attribute: { id: '999', label: 'Gone' },
+            value: { id: null, label: '' },
+          }),
       ],
       [
         'a string PostgreSQL cannot store (NUL)',
@@ -410,9 +941,22 @@ describe('CLI (OPERATING.md)', () => {
 
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(JSON.parse(result.stdout)).toEqual(summaryOf(ws));
+      expect(JSON.parse(result.stdout)).toEqual({
+        ...summaryOf(ws),
+        ticket_states: 7,
+        companies: 1,
+        tickets: 2,
+        ticket_parts: 2,
+      });
       const row = await ticketRow(ctx.t.db, ws, '447');
       expect(row).toMatchObject({ state: 'submitted', admin_assignee_id: null, team_assignee_id: null });
+      const { rows: custom } = await ctx.t.db.query(
+        `SELECT ticket_state_id::text, state, company_id FROM tickets WHERE workspace_id = $1 AND id = 448`,
+        [ws],
+      );
+      expect(custom).toEqual([
+        { ticket_state_id: '7005', state: 'in_progress', company_id: '6657add46abd0167d9419cd2' },
+      ]);
       expect(row.attributes).toEqual({ _default_title_: 'Login fails', Priority: 'High' });
       const parts = await partRows(ctx.t.db, ws, '447');
       expect(parts.map((p) => [p.id, p.part_type, p.author_id])).toEqual([['100', 'comment', '991267719']]);

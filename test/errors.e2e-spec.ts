@@ -20,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 const ALL_TICKETS = [IDS.ticket, IDS.ticketB, IDS.wideTicket] as const;
 // Intercom's words, then what this service adds (issue #10: an unknown version lists the supported ones).
 const NOT_FOUND_VERSION =
-  'The requested version could not be found. Supported versions: 1.0–2.9, Preview, Unstable';
+  'The requested version could not be found. Supported versions: 1.0–2.16, Preview, Unstable';
 const NOT_AVAILABLE_VERSION = 'Requested resource is not available in current API version.';
 
 /** One entry of `errors`; `message` may be an asymmetric matcher where the spec only says "says what". */
@@ -35,11 +35,14 @@ const TICKET_NOT_FOUND: ExpectedError = {
   message: 'Ticket not found',
   field: 'id',
 };
-/** Intercom's "Assignee not found", then which id is missing: the performing admin is checked first. */
+/**
+ * Intercom's "Assignee not found", then which id is missing: the performing admin is checked first; `field` names
+ * the field sent (BEHAVIOUR.md §6).
+ */
 const performerNotFound = (adminId: string): ExpectedError => ({
   code: 'assignee_not_found',
   message: `Assignee not found: no admin "${adminId}" in this workspace`,
-  field: 'assignment.assignee_id',
+  field: 'assignment.admin_id',
 });
 const assigneeNotFound = (assigneeId: string): ExpectedError => ({
   code: 'assignee_not_found',
@@ -121,7 +124,10 @@ async function expectUnchangedOk(call: Send, version = '2.9'): Promise<Response>
   const before = await stored([{ workspaceId: ctx.ws.workspaceId }]);
   const res = await call();
   expect(res.status).toBe(200);
-  expect(res.body).toMatchObject({ type: 'ticket', id: IDS.ticket, ticket_state: 'submitted' });
+  expect(res.body).toMatchObject({ type: 'ticket', id: IDS.ticket });
+  // 2.12 on show the state as an object (BEHAVIOUR.md §6).
+  const state = res.body.ticket_state as string | { category: string };
+  expect(typeof state === 'string' ? state : state.category).toBe('submitted');
   expect(res.headers['intercom-version']).toBe(version);
   expectNoInternals(res);
   expect(await stored([{ workspaceId: ctx.ws.workspaceId }])).toEqual(before);
@@ -197,15 +203,21 @@ describe('Intercom-Version', () => {
 
   it.each([
     ['2.9', '2.9'],
+    ['2.10', '2.10'],
+    ['2.14', '2.14'],
+    ['2.16', '2.16'],
     ['Preview', 'Preview'],
     ['Unstable', 'Preview'],
   ])('%s → 200, echoed as %s', async (value, echoed) => {
     await expectUnchangedOk(withVersion(value), echoed);
   });
 
-  it.each(['preview', 'unstable', '3.0', '2.10', ''])('%j → 400 version not found', async (value) => {
-    await expectRejected(withVersion(value), 400, versionError(NOT_FOUND_VERSION));
-  });
+  it.each(['preview', 'unstable', '3.0', '2.17', '2.010', ''])(
+    '%j → 400 version not found',
+    async (value) => {
+      await expectRejected(withVersion(value), 400, versionError(NOT_FOUND_VERSION));
+    },
+  );
 
   it.each(['2.8', '1.0'])('%s → 400 not available in this version', async (value) => {
     await expectRejected(withVersion(value), 400, versionError(NOT_AVAILABLE_VERSION));
@@ -455,36 +467,36 @@ describe('413 and 415', () => {
   });
 });
 
-describe('unknown top-level fields are ignored', () => {
-  it('changes only the state', async () => {
+describe("unknown top-level fields are ignored; later versions' fields mean the same at 2.9", () => {
+  it('changes only the state when the other fields are unknown', async () => {
     const fresh = await seedWorkspace();
     const before = await ticketState(ctx.t.db, fresh.workspaceId, IDS.ticket);
     const res = await putTicket(ctx.t.http, fresh.token, IDS.ticket, {
       state: 'resolved',
-      open: false,
-      snoozed_until: 1_900_000_000,
-      ticket_state_id: '9',
-      company_id: '6657abe76abd0164c24b0000',
-      skip_notifications: true,
-      admin_id: IDS.admin,
-      assignee_id: IDS.otherAdmin,
+      linked_objects: { type: 'list', data: [] },
+      app_package_code: 'x',
+      ticket_id: '1',
+      category: 'Tracker',
+      unknown: { nested: [1, 2] },
     });
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      ticket_state: 'resolved',
-      admin_assignee_id: '0',
-      team_assignee_id: '0',
-      is_shared: true,
-      ticket_attributes: before.ticket.attributes,
-    });
+    expect(res.body).toMatchObject({ ticket_state: 'resolved', is_shared: true });
     const row = await ticketRow(ctx.t.db, fresh.workspaceId, IDS.ticket);
-    expect({ ...row, updated_at: undefined }).toEqual({
+    expect({
+      ...row,
+      updated_at: undefined,
+      ticket_state_id: undefined,
+      previous_ticket_state_id: undefined,
+    }).toEqual({
       ...before.ticket,
       state: 'resolved',
       updated_at: undefined,
+      ticket_state_id: undefined,
+      previous_ticket_state_id: undefined,
     });
     expect(row.updated_at.getTime()).toBeGreaterThan(before.ticket.updated_at.getTime());
+    expect(row.previous_ticket_state_id).toBe(before.ticket.ticket_state_id);
     const parts = await partRows(ctx.t.db, fresh.workspaceId, IDS.ticket);
     expect(parts.slice(0, before.parts.length)).toEqual(before.parts);
     expect(parts.slice(before.parts.length)).toEqual([
@@ -496,13 +508,33 @@ describe('unknown top-level fields are ignored', () => {
       }),
     ]);
   });
+
+  it('applies open, admin_id and assignee_id sent at 2.9 (BEHAVIOUR.md §2, §6)', async () => {
+    const fresh = await seedWorkspace();
+    const res = await putTicket(ctx.t.http, fresh.token, IDS.ticket, {
+      open: false,
+      admin_id: IDS.admin,
+      assignee_id: IDS.otherAdmin,
+    }).expect(200);
+    expect(res.body).toMatchObject({ admin_assignee_id: IDS.otherAdmin });
+    expect(res.body).not.toHaveProperty('open');
+    expect(await ticketRow(ctx.t.db, fresh.workspaceId, IDS.ticket)).toMatchObject({
+      open: false,
+      admin_assignee_id: IDS.otherAdmin,
+    });
+    const parts = await partRows(ctx.t.db, fresh.workspaceId, IDS.ticket);
+    expect(parts.slice(-2).map((p) => [p.part_type, p.author_id])).toEqual([
+      ['assignment', IDS.admin],
+      ['close', IDS.admin],
+    ]);
+  });
 });
 
 describe('unknown route or method → 404 not_found', () => {
   it.each<['get' | 'post', string]>([
     ['get', '/nope'],
     ['post', `/tickets/${IDS.ticket}`],
-    ['get', `/tickets/${IDS.ticket}`],
+    ['get', `/tickets/${IDS.ticket}/parts`],
   ])('%s %s', async (method, path) => {
     const headers = {
       ...bearer(ctx.ws.token),

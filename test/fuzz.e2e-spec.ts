@@ -598,14 +598,15 @@ const idempotencyKey = header(
 
 const versionHeader = header(
   fc.oneof(
-    { weight: 4, arbitrary: fc.constantFrom('2.9', 'Preview', 'Unstable') },
+    { weight: 4, arbitrary: fc.constantFrom('2.9', '2.10', '2.12', '2.14', '2.16', 'Preview', 'Unstable') },
     {
       weight: 2,
       arbitrary: fc.constantFrom(
         '2.8',
         '1.0',
         '3.0',
-        '2.10',
+        '2.17',
+        '2.010',
         'preview',
         '',
         '2.9,2.9',
@@ -1042,7 +1043,7 @@ async function expectTicket(
   wire: Wire,
   before: WorkspaceSnapshot[],
   after: WorkspaceSnapshot[],
-): Promise<'replayed' | 'changed' | 'unchanged'> {
+): Promise<'replayed' | 'changed' | 'unchanged' | 'read'> {
   expect(reply.status).toBe(200);
   const body = JSON.parse(reply.text) as Record<string, unknown> & {
     id: string;
@@ -1059,6 +1060,12 @@ async function expectTicket(
   const ifMatch = wire.headers['If-Match'];
   const ifMatchSent = Array.isArray(ifMatch) ? ifMatch.join(', ') : ifMatch;
   const sentKey = wire.headers['Idempotency-Key'];
+  if (wire.method === 'GET') {
+    // Retrieve a ticket (BEHAVIOUR.md §6): whatever the body and preconditions, nothing is written.
+    expect(after).toEqual(before);
+    expectShowsRow(reply, body, now);
+    return 'read';
+  }
 
   // Nothing but this ticket (and, for a new key, one stored response) may have changed.
   const others = (snap: WorkspaceSnapshot[]) =>
@@ -1103,8 +1110,29 @@ async function expectTicket(
     ).toBe(true);
   }
 
+  expectShowsRow(reply, body, now);
+  expect((body.ticket_parts as { total_count: number }).total_count).toBe(now.parts);
+  return bumped === 1 ? 'changed' : 'unchanged';
+}
+
+/** The body and ETag say what the row holds. */
+function expectShowsRow(
+  reply: Reply,
+  body: Record<string, unknown> & { id: string },
+  now: TicketSnapshot,
+): void {
   expect(reply.headers.etag).toBe(`"${body.id}.${now.version}"`);
-  expect(body).toMatchObject({
+  // Every version shows the same model (BEHAVIOUR.md §6): the state as its category (an object from 2.12) and the
+  // assignees as strings (integers from 2.16).
+  const state = body.ticket_state as string | { category: string };
+  expect({
+    ticket_state: typeof state === 'string' ? state : state.category,
+    ticket_attributes: body.ticket_attributes,
+    is_shared: body.is_shared,
+    admin_assignee_id: String(body.admin_assignee_id),
+    team_assignee_id: String(body.team_assignee_id),
+    updated_at: body.updated_at,
+  }).toEqual({
     ticket_state: now.state,
     ticket_attributes: now.attributes,
     is_shared: now.is_shared,
@@ -1113,7 +1141,6 @@ async function expectTicket(
     updated_at: Math.floor(new Date(now.updated_at).getTime() / 1000),
   });
   expect((body.ticket_parts as { total_count: number }).total_count).toBe(now.parts);
-  return bumped === 1 ? 'changed' : 'unchanged';
 }
 
 function expectPrototypesIntact(): void {

@@ -269,7 +269,12 @@ describe('OpenAPI document', () => {
     const theirs = updateTicket(EXCERPT).parameters.find((p) => p.name === 'Intercom-Version');
     expect(ours).toMatchObject({ in: 'header', required: false, schema: { type: 'string', default: '2.9' } });
     const theirEnum = resolve(EXCERPT, theirs!.schema!).schema.enum!;
-    expect(ours!.schema!.enum).toEqual([...theirEnum, 'Preview', 'Unstable']);
+    expect(ours!.schema!.enum).toEqual([
+      ...theirEnum,
+      ...['2.10', '2.11', '2.12', '2.13', '2.14', '2.15', '2.16'],
+      'Preview',
+      'Unstable',
+    ]);
   });
 
   it('serves Swagger UI at /docs without a token, with no inline script (helmet CSP keeps working)', async () => {

@@ -176,7 +176,7 @@ describe('startup failures: one line that says what to do', () => {
     try {
       const url = urlWith({ user: ROLE, password: PASSWORD, database });
       const line = new RegExp(
-        `^DATABASE_URL \\(${where(url)}\\) has 2 pending migration\\(s\\) \\(InitialSchema\\d+, Reliability\\d+\\): ` +
+        `^DATABASE_URL \\(${where(url)}\\) has 3 pending migration\\(s\\) \\(InitialSchema\\d+, Reliability\\d+, TicketStates\\d+\\): ` +
           'run `npm run migration:run` first\\n$',
       );
       const port = await freePort();

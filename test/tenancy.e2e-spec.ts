@@ -82,11 +82,14 @@ async function expectRejected(
   }).toEqual(before);
 }
 
-/** Intercom's message first, then the id this workspace does not have (README "Decided behaviours"). */
-const assigneeNotFound = (detail: string) => ({
+/**
+ * Intercom's message first, then the id this workspace does not have (README "Decided behaviours"); `field` names
+ * the field sent (BEHAVIOUR.md §6).
+ */
+const assigneeNotFound = (detail: string, field: string) => ({
   code: 'assignee_not_found',
   message: `Assignee not found: ${detail} in this workspace`,
-  field: 'assignment.assignee_id',
+  field,
 });
 
 beforeEach(async () => {
@@ -134,29 +137,32 @@ describe('tickets', () => {
 });
 
 describe('admins and teams', () => {
-  it.each<[string, { admin_id: string; assignee_id: string }, string]>([
+  it.each<[string, { admin_id: string; assignee_id: string }, string, string]>([
     [
       "A's admin performing the assignment",
       { admin_id: ONLY_IN_A.admin, assignee_id: IDS.otherAdmin },
       `no admin "${ONLY_IN_A.admin}"`,
+      'assignment.admin_id',
     ],
     [
       "A's admin as the assignee",
       { admin_id: IDS.admin, assignee_id: ONLY_IN_A.admin },
       `no admin or team "${ONLY_IN_A.admin}"`,
+      'assignment.assignee_id',
     ],
     [
       "A's team as the assignee",
       { admin_id: IDS.admin, assignee_id: ONLY_IN_A.team },
       `no admin or team "${ONLY_IN_A.team}"`,
+      'assignment.assignee_id',
     ],
   ])(
     "%s, from B's token → 404 assignee_not_found; the same from A's token → 200",
-    async (_, assignment, detail) => {
+    async (_, assignment, detail, field) => {
       await expectRejected(
         () => putTicket(ctx.t.http, b.token, IDS.ticket, { assignment }),
         404,
-        assigneeNotFound(detail),
+        assigneeNotFound(detail, field),
       );
 
       const bBefore = await ticketState(ctx.t.db, b.workspaceId, IDS.ticket);

@@ -4,7 +4,11 @@ export const DEMO_WORKSPACE_ID = 'demo';
 
 const T0 = 1_717_021_671;
 
-/** The demo workspace loaded on first start: two ticket types covering every data_type but files. */
+/**
+ * The demo workspace loaded on first start: two ticket types covering every data_type but files. The Bug type
+ * has custom states besides the four defaults (an archived one too); the Refund type names none and gets the
+ * defaults. Ticket 449 is in a custom state and belongs to a company (what 2.10 on show).
+ */
 export const DEMO_SNAPSHOT: Snapshot = {
   workspace: { id: DEMO_WORKSPACE_ID, name: 'Demo Inc.', default_intercom_version: '2.9' },
   admins: [
@@ -17,12 +21,40 @@ export const DEMO_SNAPSHOT: Snapshot = {
     { id: '6657abe76abd0164c24b0df3', external_id: 'u-1', role: 'user', email: 'carla@customer.test' },
     { id: '6657abe76abd0164c24b0df4', external_id: null, role: 'lead', email: 'dan@customer.test' },
   ],
+  ticket_states: [
+    { id: '7001', category: 'submitted', internal_label: 'Submitted', external_label: 'Submitted' },
+    { id: '7002', category: 'in_progress', internal_label: 'In progress', external_label: 'In progress' },
+    {
+      id: '7003',
+      category: 'waiting_on_customer',
+      internal_label: 'Waiting on customer',
+      external_label: 'Waiting on you',
+    },
+    { id: '7004', category: 'resolved', internal_label: 'Resolved', external_label: 'Resolved' },
+    { id: '7005', category: 'in_progress', internal_label: 'Investigating', external_label: 'In progress' },
+    {
+      id: '7006',
+      category: 'waiting_on_customer',
+      internal_label: 'Waiting on vendor',
+      external_label: 'Waiting on us',
+    },
+    {
+      id: '7007',
+      category: 'resolved',
+      internal_label: "Won't fix",
+      external_label: 'Closed',
+      archived: true,
+    },
+  ],
+  companies: [{ id: '6657add46abd0167d9419cd2', company_id: 'acme-1', name: 'Acme' }],
   ticket_types: [
     {
       id: '71',
       name: 'Bug',
       description: 'A bug that has been reported.',
       icon: '🐞',
+      category: 'Customer',
+      ticket_state_ids: ['7001', '7002', '7003', '7004', '7005', '7006', '7007'],
       created_at: T0,
       updated_at: T0,
       ticket_type_attributes: [
@@ -74,6 +106,7 @@ export const DEMO_SNAPSHOT: Snapshot = {
       name: 'Refund',
       description: 'A customer asks for money back.',
       icon: '💸',
+      category: 'Back-office',
       created_at: T0,
       updated_at: T0,
       ticket_type_attributes: [
@@ -165,6 +198,9 @@ export const DEMO_SNAPSHOT: Snapshot = {
       ticket_id: '1392',
       ticket_type_id: '71',
       ticket_state: 'waiting_on_customer',
+      ticket_state_id: '7006',
+      previous_ticket_state_id: '7005',
+      company_id: '6657add46abd0167d9419cd2',
       ticket_attributes: {
         _default_title_: 'Export is slow',
         Priority: 'Low',

@@ -1,17 +1,25 @@
 import type { EntityManager } from 'typeorm';
 import { AUTH_CHANGED_CHANNEL } from '../auth/token-cache';
 import type { AttributeRule } from '../tickets/attribute-values';
+import {
+  DEFAULT_STATE_LABELS,
+  STATE_CATEGORIES,
+  type StateCategory,
+} from '../tickets/entities/ticket-state.entity';
 import type { AdminType } from '../workspaces/entities/admin.entity';
-import type { ExistingWorkspace, KnownAttribute } from './snapshot-checker';
+import type { ExistingWorkspace, KnownAttribute, KnownState, WorkspaceStates } from './snapshot-checker';
 import type {
   AdminRow,
   AttributeRow,
+  CompanyRow,
   ContactRow,
   PartRow,
   TeamRow,
   TicketContactRow,
   TicketRow,
+  TicketStateRow,
   TicketTypeRow,
+  TypeStateRow,
   WorkspaceRow,
 } from './snapshot-rows';
 
@@ -20,6 +28,7 @@ const BATCH = 1000;
 const SEQUENCES = [
   ['admins', 'admins_id_seq'],
   ['teams', 'teams_id_seq'],
+  ['ticket_states', 'ticket_states_id_seq'],
   ['ticket_types', 'ticket_types_id_seq'],
   ['ticket_type_attributes', 'ticket_type_attributes_id_seq'],
   ['tickets', 'tickets_id_seq'],
@@ -46,7 +55,12 @@ export class ImportRepository {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [workspaceId]);
   }
 
-  async loadExisting(manager: EntityManager, workspaceId: string): Promise<ExistingWorkspace> {
+  /** `restatedTypeIds`: the types whose `ticket_state_ids` the file gives (their stored tickets' states are read). */
+  async loadExisting(
+    manager: EntityManager,
+    workspaceId: string,
+    restatedTypeIds: readonly string[],
+  ): Promise<ExistingWorkspace> {
     // One connection, one query at a time (a transaction's client must not be given concurrent queries).
     const query = <T>(sql: string): Promise<T[]> => manager.query(sql, [workspaceId]);
     const admins = await query<{ id: string; type: AdminType }>(
@@ -54,13 +68,50 @@ export class ImportRepository {
     );
     const teams = await query<{ id: string }>('SELECT id::text FROM teams WHERE workspace_id = $1');
     const contacts = await query<{ id: string }>('SELECT id FROM contacts WHERE workspace_id = $1');
+    const companies = await query<{ id: string }>('SELECT id FROM companies WHERE workspace_id = $1');
     const types = await query<{ id: string }>('SELECT id::text FROM ticket_types WHERE workspace_id = $1');
+    const tickets: { id: string; ticket_type_id: string; ticket_state_id: string }[] =
+      restatedTypeIds.length === 0
+        ? []
+        : await manager.query(
+            `SELECT id::text, ticket_type_id::text, ticket_state_id::text FROM tickets
+              WHERE workspace_id = $1 AND ticket_type_id = ANY($2::bigint[])`,
+            [workspaceId, restatedTypeIds],
+          );
     return {
       adminTypes: new Map(admins.map((a) => [a.id, a.type])),
       teams: new Set(teams.map((t) => t.id)),
       contacts: new Set(contacts.map((c) => c.id)),
+      companies: new Set(companies.map((c) => c.id)),
       types: new Set(types.map((t) => t.id)),
       attributes: await this.findAttributeRules(manager, workspaceId),
+      ...(await this.findStates(manager, workspaceId)),
+      ticketStates: new Map(
+        tickets.map((t) => [t.id, { typeId: t.ticket_type_id, stateId: t.ticket_state_id }]),
+      ),
+    };
+  }
+
+  /** The workspace's ticket states, and each ticket type's. */
+  async findStates(manager: EntityManager, workspaceId: string): Promise<WorkspaceStates> {
+    const states: ({ id: string } & KnownState)[] = await manager.query(
+      'SELECT id::text, category, archived FROM ticket_states WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    const associations: { ticket_type_id: string; ticket_state_id: string }[] = await manager.query(
+      'SELECT ticket_type_id::text, ticket_state_id::text FROM ticket_type_states WHERE workspace_id = $1',
+      [workspaceId],
+    );
+    const typeStates = new Map<string, string[]>();
+    for (const row of associations) {
+      typeStates.set(row.ticket_type_id, [
+        ...(typeStates.get(row.ticket_type_id) ?? []),
+        row.ticket_state_id,
+      ]);
+    }
+    return {
+      states: new Map(states.map((s) => [s.id, { category: s.category, archived: s.archived }])),
+      typeStates,
     };
   }
 
@@ -140,6 +191,105 @@ export class ImportRepository {
     );
   }
 
+  /** A state's category never changes (the checker refused that): its tickets' category copies stay right. */
+  async upsertTicketStates(
+    manager: EntityManager,
+    workspaceId: string,
+    rows: readonly TicketStateRow[],
+  ): Promise<void> {
+    await upsertBatches(
+      manager,
+      `INSERT INTO ticket_states (workspace_id, id, category, internal_label, external_label, archived)
+       SELECT $1, r.id, r.category, r.internal_label, r.external_label, r.archived
+         FROM jsonb_to_recordset($2::jsonb)
+           AS r(id bigint, category text, internal_label text, external_label text, archived boolean)
+       ON CONFLICT (workspace_id, id) DO UPDATE SET internal_label = EXCLUDED.internal_label,
+         external_label = EXCLUDED.external_label, archived = EXCLUDED.archived`,
+      workspaceId,
+      rows,
+    );
+  }
+
+  /**
+   * BEHAVIOUR.md §6: every category without an unarchived state gets the default state of §1 (ids from the
+   * sequence, in category order). A second import finds them and creates none.
+   */
+  async createMissingDefaultStates(manager: EntityManager, workspaceId: string): Promise<void> {
+    const defaults = STATE_CATEGORIES.map((category: StateCategory, position) => ({
+      position,
+      category,
+      internal_label: DEFAULT_STATE_LABELS[category].internal,
+      external_label: DEFAULT_STATE_LABELS[category].external,
+    }));
+    await manager.query(
+      `INSERT INTO ticket_states (workspace_id, category, internal_label, external_label)
+       SELECT $1, d.category, d.internal_label, d.external_label
+         FROM jsonb_to_recordset($2::jsonb) AS d(position integer, category text, internal_label text, external_label text)
+        WHERE NOT EXISTS (SELECT 1 FROM ticket_states s
+                           WHERE s.workspace_id = $1 AND s.category = d.category AND NOT s.archived)
+        ORDER BY d.position`,
+      [workspaceId, JSON.stringify(defaults)],
+    );
+  }
+
+  async upsertCompanies(
+    manager: EntityManager,
+    workspaceId: string,
+    rows: readonly CompanyRow[],
+  ): Promise<void> {
+    await upsertBatches(
+      manager,
+      `INSERT INTO companies (workspace_id, id, company_id, name)
+       SELECT $1, r.id, r.company_id, r.name FROM jsonb_to_recordset($2::jsonb) AS r(id text, company_id text, name text)
+       ON CONFLICT (workspace_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, name = EXCLUDED.name`,
+      workspaceId,
+      rows,
+    );
+  }
+
+  /** The types that list `ticket_state_ids` get exactly those states. */
+  async replaceTypeStates(
+    manager: EntityManager,
+    workspaceId: string,
+    typeIds: readonly string[],
+    rows: readonly TypeStateRow[],
+  ): Promise<void> {
+    for (let i = 0; i < typeIds.length; i += BATCH) {
+      await manager.query(
+        'DELETE FROM ticket_type_states WHERE workspace_id = $1 AND ticket_type_id = ANY($2::bigint[])',
+        [workspaceId, typeIds.slice(i, i + BATCH)],
+      );
+    }
+    await upsertBatches(
+      manager,
+      `INSERT INTO ticket_type_states (workspace_id, ticket_type_id, ticket_state_id)
+       SELECT $1, r.ticket_type_id, r.ticket_state_id
+         FROM jsonb_to_recordset($2::jsonb) AS r(ticket_type_id bigint, ticket_state_id bigint)
+       ON CONFLICT DO NOTHING`,
+      workspaceId,
+      rows,
+    );
+  }
+
+  /** New types that list no states get the workspace's default state of each category (BEHAVIOUR.md §6). */
+  async giveDefaultStates(
+    manager: EntityManager,
+    workspaceId: string,
+    typeIds: readonly string[],
+  ): Promise<void> {
+    for (let i = 0; i < typeIds.length; i += BATCH) {
+      await manager.query(
+        `INSERT INTO ticket_type_states (workspace_id, ticket_type_id, ticket_state_id)
+         SELECT $1, t.id, d.id
+           FROM unnest($2::bigint[]) AS t(id)
+          CROSS JOIN (SELECT DISTINCT ON (category) id FROM ticket_states
+                       WHERE workspace_id = $1 AND NOT archived ORDER BY category, id) AS d
+         ON CONFLICT DO NOTHING`,
+        [workspaceId, typeIds.slice(i, i + BATCH)],
+      );
+    }
+  }
+
   async upsertTicketTypes(
     manager: EntityManager,
     workspaceId: string,
@@ -147,13 +297,14 @@ export class ImportRepository {
   ): Promise<void> {
     await upsertBatches(
       manager,
-      `INSERT INTO ticket_types (workspace_id, id, name, description, icon, archived, created_at, updated_at)
-       SELECT $1, r.id, r.name, r.description, r.icon, r.archived,
+      `INSERT INTO ticket_types (workspace_id, id, name, description, icon, archived, category, created_at, updated_at)
+       SELECT $1, r.id, r.name, r.description, r.icon, r.archived, r.category,
               coalesce(to_timestamp(r.created_at), now()), coalesce(to_timestamp(r.updated_at), to_timestamp(r.created_at), now())
-         FROM jsonb_to_recordset($2::jsonb)
-           AS r(id bigint, name text, description text, icon text, archived boolean, created_at bigint, updated_at bigint)
+         FROM jsonb_to_recordset($2::jsonb) AS r(id bigint, name text, description text, icon text, archived boolean,
+           category text, created_at bigint, updated_at bigint)
        ON CONFLICT (workspace_id, id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
-         icon = EXCLUDED.icon, archived = EXCLUDED.archived, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at`,
+         icon = EXCLUDED.icon, archived = EXCLUDED.archived, category = EXCLUDED.category,
+         created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at`,
       workspaceId,
       rows,
     );
@@ -210,25 +361,33 @@ export class ImportRepository {
   ): Promise<void> {
     await upsertBatches(
       manager,
-      `INSERT INTO tickets (workspace_id, id, ticket_number, ticket_type_id, state, attributes, admin_assignee_id,
-         team_assignee_id, is_shared, created_at, updated_at)
-       SELECT $1, r.id, r.ticket_number, r.ticket_type_id, r.state, r.attributes, r.admin_assignee_id,
+      `INSERT INTO tickets (workspace_id, id, ticket_number, ticket_type_id, ticket_state_id, state, open, snoozed_until,
+         company_id, previous_ticket_state_id, attributes, admin_assignee_id, team_assignee_id, is_shared, created_at,
+         updated_at)
+       SELECT $1, r.id, r.ticket_number, r.ticket_type_id, r.ticket_state_id, r.state, r.open,
+              to_timestamp(r.snoozed_until), r.company_id, r.previous_ticket_state_id, r.attributes, r.admin_assignee_id,
               r.team_assignee_id, r.is_shared, coalesce(to_timestamp(r.created_at), now()),
               coalesce(to_timestamp(r.updated_at), to_timestamp(r.created_at), now())
-         FROM jsonb_to_recordset($2::jsonb) AS r(id bigint, ticket_number text, ticket_type_id bigint, state text,
-           attributes jsonb, admin_assignee_id bigint, team_assignee_id bigint, is_shared boolean,
-           created_at bigint, updated_at bigint)
+         FROM jsonb_to_recordset($2::jsonb) AS r(id bigint, ticket_number text, ticket_type_id bigint,
+           ticket_state_id bigint, state text, open boolean, snoozed_until bigint, company_id text,
+           previous_ticket_state_id bigint, attributes jsonb, admin_assignee_id bigint, team_assignee_id bigint,
+           is_shared boolean, created_at bigint, updated_at bigint)
        ON CONFLICT (workspace_id, id) DO UPDATE SET ticket_number = EXCLUDED.ticket_number,
-         ticket_type_id = EXCLUDED.ticket_type_id, state = EXCLUDED.state, attributes = EXCLUDED.attributes,
+         ticket_type_id = EXCLUDED.ticket_type_id, ticket_state_id = EXCLUDED.ticket_state_id, state = EXCLUDED.state,
+         open = EXCLUDED.open, snoozed_until = EXCLUDED.snoozed_until, company_id = EXCLUDED.company_id,
+         previous_ticket_state_id = EXCLUDED.previous_ticket_state_id, attributes = EXCLUDED.attributes,
          admin_assignee_id = EXCLUDED.admin_assignee_id, team_assignee_id = EXCLUDED.team_assignee_id,
          is_shared = EXCLUDED.is_shared, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
          version = tickets.version + 1
        -- Only a ticket that really changes gets a new version (and ETag): importing a file twice changes nothing.
-       WHERE (tickets.ticket_number, tickets.ticket_type_id, tickets.state, tickets.attributes, tickets.admin_assignee_id,
-              tickets.team_assignee_id, tickets.is_shared, tickets.created_at, tickets.updated_at)
-         IS DISTINCT FROM (EXCLUDED.ticket_number, EXCLUDED.ticket_type_id, EXCLUDED.state, EXCLUDED.attributes,
-              EXCLUDED.admin_assignee_id, EXCLUDED.team_assignee_id, EXCLUDED.is_shared, EXCLUDED.created_at,
-              EXCLUDED.updated_at)`,
+       WHERE (tickets.ticket_number, tickets.ticket_type_id, tickets.ticket_state_id, tickets.state, tickets.open,
+              tickets.snoozed_until, tickets.company_id, tickets.previous_ticket_state_id, tickets.attributes,
+              tickets.admin_assignee_id, tickets.team_assignee_id, tickets.is_shared, tickets.created_at,
+              tickets.updated_at)
+         IS DISTINCT FROM (EXCLUDED.ticket_number, EXCLUDED.ticket_type_id, EXCLUDED.ticket_state_id, EXCLUDED.state,
+              EXCLUDED.open, EXCLUDED.snoozed_until, EXCLUDED.company_id, EXCLUDED.previous_ticket_state_id,
+              EXCLUDED.attributes, EXCLUDED.admin_assignee_id, EXCLUDED.team_assignee_id, EXCLUDED.is_shared,
+              EXCLUDED.created_at, EXCLUDED.updated_at)`,
       workspaceId,
       rows,
       onRows,
@@ -268,18 +427,22 @@ export class ImportRepository {
     await upsertBatches(
       manager,
       `INSERT INTO ticket_parts (workspace_id, id, ticket_id, part_type, body, author_id, ticket_state,
-         previous_ticket_state, assigned_to_type, assigned_to_id, attachments, external_id, redacted, created_at, updated_at)
+         previous_ticket_state, assigned_to_type, assigned_to_id, attachments, external_id, redacted,
+         updated_attribute_data, created_at, updated_at)
        SELECT $1, r.id, r.ticket_id, r.part_type, r.body, r.author_id, r.ticket_state, r.previous_ticket_state,
               r.assigned_to_type, r.assigned_to_id, r.attachments, r.external_id, r.redacted,
+              -- JSON null (the file's or the row's) is stored as SQL NULL.
+              nullif(r.updated_attribute_data, 'null'::jsonb),
               coalesce(to_timestamp(r.created_at), now()), coalesce(to_timestamp(r.updated_at), to_timestamp(r.created_at), now())
          FROM jsonb_to_recordset($2::jsonb) AS r(id bigint, ticket_id bigint, part_type text, body text, author_id bigint,
            ticket_state text, previous_ticket_state text, assigned_to_type text, assigned_to_id text, attachments jsonb,
-           external_id text, redacted boolean, created_at bigint, updated_at bigint)
+           external_id text, redacted boolean, updated_attribute_data jsonb, created_at bigint, updated_at bigint)
        ON CONFLICT (workspace_id, id) DO UPDATE SET ticket_id = EXCLUDED.ticket_id, part_type = EXCLUDED.part_type,
          body = EXCLUDED.body, author_id = EXCLUDED.author_id, ticket_state = EXCLUDED.ticket_state,
          previous_ticket_state = EXCLUDED.previous_ticket_state, assigned_to_type = EXCLUDED.assigned_to_type,
          assigned_to_id = EXCLUDED.assigned_to_id, attachments = EXCLUDED.attachments, external_id = EXCLUDED.external_id,
-         redacted = EXCLUDED.redacted, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at`,
+         redacted = EXCLUDED.redacted, updated_attribute_data = EXCLUDED.updated_attribute_data,
+         created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at`,
       workspaceId,
       rows,
       onRows,

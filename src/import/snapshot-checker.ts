@@ -1,11 +1,12 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { ApiError } from '../common/errors/api-error';
-import { parseVersion } from '../common/versioning/versions';
+import { NUMBERED_VERSIONS, parseVersion } from '../common/versioning/versions';
 import { type AttributeRule, normalizeAttributeValue, storableText } from '../tickets/attribute-values';
+import { STATE_CATEGORIES, type StateCategory } from '../tickets/entities/ticket-state.entity';
 import type { AdminType } from '../workspaces/entities/admin.entity';
 import { findJsonSyntaxError } from './json-position';
 import { SNAPSHOT_SCHEMA } from './snapshot.schema';
-import type { Snapshot } from './snapshot.types';
+import type { Snapshot, SnapshotTicket } from './snapshot.types';
 
 /**
  * The pure half of the importer (OPERATING.md "Workspace snapshot"): a snapshot's text to a valid Snapshot,
@@ -35,23 +36,70 @@ export function capProblems(problems: readonly string[], max: number = MAX_PROBL
 /** An attribute as the checker knows it: its rule and the id that owns the name. */
 export type KnownAttribute = AttributeRule & { id: string };
 
+/** A ticket state as the checker and the rows know it. */
+export type KnownState = { category: StateCategory; archived: boolean };
+
+/** A workspace's ticket states by id, and each ticket type's state ids. */
+export type WorkspaceStates = {
+  states: ReadonlyMap<string, KnownState>;
+  typeStates: ReadonlyMap<string, readonly string[]>;
+};
+
 /** What the workspace already holds, as far as the file's references may point at it. */
-export type ExistingWorkspace = {
+export type ExistingWorkspace = WorkspaceStates & {
   adminTypes: Map<string, AdminType>;
   teams: Set<string>;
   contacts: Set<string>;
+  companies: Set<string>;
   types: Set<string>;
   /** Attributes by ticket type id, then by name (a Map: attribute names are data, `__proto__` included). */
   attributes: Map<string, Map<string, KnownAttribute>>;
+  /** Type and state of the stored tickets of the types whose `ticket_state_ids` the file gives, by ticket id. */
+  ticketStates: Map<string, { typeId: string; stateId: string }>;
 };
 
 export const EMPTY_WORKSPACE: ExistingWorkspace = {
   adminTypes: new Map(),
   teams: new Set(),
   contacts: new Set(),
+  companies: new Set(),
   types: new Set(),
   attributes: new Map(),
+  states: new Map(),
+  typeStates: new Map(),
+  ticketStates: new Map(),
 };
+
+/** Ids are numeric strings of up to 18 digits: compared as numbers, beyond 2^53 too. */
+const byNumericId = (a: string, b: string): number => {
+  const difference = BigInt(a) - BigInt(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+};
+
+/**
+ * The default state of a category among `stateIds` (a type's states, or all the workspace's): the lowest-id
+ * unarchived one (BEHAVIOUR.md §6). Undefined when there is none.
+ */
+export function defaultStateOf(
+  stateIds: Iterable<string>,
+  states: ReadonlyMap<string, KnownState>,
+  category: StateCategory,
+): string | undefined {
+  return [...stateIds]
+    .filter((stateId) => {
+      const state = states.get(stateId);
+      return state !== undefined && state.category === category && !state.archived;
+    })
+    .sort(byNumericId)[0];
+}
+
+/** A ticket's `ticket_state` as a category and, in 2.12's object form, a state id. */
+export function stateOfTicket(t: SnapshotTicket): { category?: StateCategory; referencedId?: string } {
+  const given = t.ticket_state;
+  if (given === undefined) return {};
+  if (typeof given === 'string') return { category: given };
+  return { category: given.category, referencedId: id(given.id) };
+}
 
 // `verbose` hands describeSchemaError the failing object's schema, whose title names its kind.
 const validateSnapshot = new Ajv({
@@ -59,6 +107,8 @@ const validateSnapshot = new Ajv({
   strict: false,
   verbose: true,
 }).compile<Snapshot>(SNAPSHOT_SCHEMA);
+
+const SUPPORTED_VERSIONS = `${NUMBERED_VERSIONS[0]}-${NUMBERED_VERSIONS[NUMBERED_VERSIONS.length - 1]}, Preview, Unstable`;
 
 export const id = (value: string | number): string => String(value);
 export const unassigned = (value: string | number | null | undefined): value is null | undefined | '0' | 0 =>
@@ -76,7 +126,9 @@ export function parseSnapshot(text: string, source: string): Snapshot {
     ]);
   }
   if (!validateSnapshot(parsed)) {
-    throw new ImportError((validateSnapshot.errors ?? []).map(describeSchemaError));
+    // An `if` error only says its branch failed; the branch's own errors name the problem.
+    const errors = (validateSnapshot.errors ?? []).filter((error) => error.keyword !== 'if');
+    throw new ImportError(errors.map(describeSchemaError));
   }
   const unstorable = unstorableStrings(parsed, '');
   if (unstorable.length > 0) {
@@ -103,7 +155,7 @@ export function checkSnapshot(s: Snapshot, existing: ExistingWorkspace): string[
     !parseVersion(s.workspace.default_intercom_version)
   ) {
     problems.push(
-      `workspace.default_intercom_version: "${s.workspace.default_intercom_version}" is not a supported version (1.0-2.9, Preview, Unstable)`,
+      `workspace.default_intercom_version: "${s.workspace.default_intercom_version}" is not a supported version (${SUPPORTED_VERSIONS})`,
     );
   }
 
@@ -151,6 +203,35 @@ export function checkSnapshot(s: Snapshot, existing: ExistingWorkspace): string[
   );
   (s.contacts ?? []).forEach((c) => contacts.add(c.id));
 
+  // States: the workspace's, updated by the file's (OPERATING.md "Later versions' data").
+  const states = new Map(existing.states);
+  duplicates(
+    'ticket_states',
+    (s.ticket_states ?? []).map((state) => id(state.id)),
+  );
+  (s.ticket_states ?? []).forEach((state, i) => {
+    const stateId = id(state.id);
+    const stored = existing.states.get(stateId);
+    if (stored && stored.category !== state.category) {
+      problems.push(
+        `ticket_states[${i}].category: ticket state "${stateId}" is ${stored.category}; a state's category cannot change`,
+      );
+    }
+    states.set(stateId, { category: state.category, archived: state.archived ?? false });
+  });
+  // A new type without `ticket_state_ids` gets these (a category with none gets a new default state, which no
+  // reference in the file can name).
+  const workspaceDefaults = STATE_CATEGORIES.flatMap(
+    (category) => defaultStateOf(states.keys(), states, category) ?? [],
+  );
+
+  const companies = new Set(existing.companies);
+  duplicates(
+    'companies',
+    (s.companies ?? []).map((c) => c.id),
+  );
+  (s.companies ?? []).forEach((c) => companies.add(c.id));
+
   const attributes = new Map([...existing.attributes].map(([typeId, byName]) => [typeId, new Map(byName)]));
   duplicates(
     'ticket_types',
@@ -159,8 +240,20 @@ export function checkSnapshot(s: Snapshot, existing: ExistingWorkspace): string[
   const attributeIds = new Map<string, string>();
   for (const [typeId, byName] of existing.attributes)
     for (const a of byName.values()) attributeIds.set(a.id, typeId);
+  // Each type's states once the file is imported: the file's list, else the stored ones, else the defaults.
+  const typeStates = new Map(existing.typeStates);
+  const restated = new Map<string, number>();
   (s.ticket_types ?? []).forEach((t, i) => {
     const typeId = id(t.id);
+    if (t.ticket_state_ids !== undefined) {
+      restated.set(typeId, i);
+      typeStates.set(
+        typeId,
+        checkTypeStates(t.ticket_state_ids.map(id), `ticket_types[${i}]`, states, problems),
+      );
+    } else if (!existing.types.has(typeId)) {
+      typeStates.set(typeId, workspaceDefaults);
+    }
     const byName = attributes.get(typeId) ?? new Map<string, KnownAttribute>();
     attributes.set(typeId, byName);
     const namesInFile = new Set<string>();
@@ -190,6 +283,9 @@ export function checkSnapshot(s: Snapshot, existing: ExistingWorkspace): string[
     });
   });
 
+  problems.push(...archivedLastStates(s, existing, states, typeStates, restated));
+  problems.push(...statesLeftOut(s, existing, restated));
+
   duplicates(
     'tickets',
     (s.tickets ?? []).map((t) => id(t.id)),
@@ -198,8 +294,23 @@ export function checkSnapshot(s: Snapshot, existing: ExistingWorkspace): string[
   (s.tickets ?? []).forEach((t, i) => {
     const where = `tickets[${i}] (id "${id(t.id)}")`;
     const typeId = id(t.ticket_type_id);
-    if (!attributes.has(typeId) && !existing.types.has(typeId)) {
-      problems.push(`${where}.ticket_type_id: ticket type "${typeId}" not found`);
+    const typeKnown = attributes.has(typeId) || existing.types.has(typeId);
+    if (!typeKnown) problems.push(`${where}.ticket_type_id: ticket type "${typeId}" not found`);
+    problems.push(...checkTicketState(t, where, typeKnown ? typeStates.get(typeId) : undefined, states));
+    if (t.open === false && t.snoozed_until !== undefined && t.snoozed_until !== null) {
+      problems.push(`${where}.snoozed_until: a closed ticket ("open": false) cannot be snoozed`);
+    }
+    if (t.company_id !== undefined && t.company_id !== null && !companies.has(t.company_id)) {
+      problems.push(`${where}.company_id: company "${t.company_id}" not found`);
+    }
+    if (
+      t.previous_ticket_state_id !== undefined &&
+      t.previous_ticket_state_id !== null &&
+      !states.has(id(t.previous_ticket_state_id))
+    ) {
+      problems.push(
+        `${where}.previous_ticket_state_id: ticket state "${id(t.previous_ticket_state_id)}" not found`,
+      );
     }
     (t.contact_ids ?? []).forEach((contactId, j) => {
       if (!contacts.has(contactId))
@@ -240,8 +351,133 @@ export function checkSnapshot(s: Snapshot, existing: ExistingWorkspace): string[
       if (target?.type === 'team' && !unassigned(target.id) && !teams.has(id(target.id))) {
         problems.push(`${partWhere}.assigned_to.id: team "${id(target.id)}" not found`);
       }
+      const changed = p.updated_attribute_data?.attribute;
+      if (changed && typeKnown && ![...rules.values()].some((rule) => rule.id === id(changed.id))) {
+        problems.push(
+          `${partWhere}.updated_attribute_data.attribute.id: attribute "${id(changed.id)}" is not an attribute of ticket type "${typeId}"`,
+        );
+      }
     });
   });
+  return problems;
+}
+
+/** A type's `ticket_state_ids`: states of the file or the workspace, an unarchived one of every category (so
+ * `state: "resolved"` always has a target). Returns the ids, each once. */
+function checkTypeStates(
+  stateIds: string[],
+  where: string,
+  states: ReadonlyMap<string, KnownState>,
+  problems: string[],
+): string[] {
+  const missing = stateIds.filter((stateId, j) => {
+    if (states.has(stateId)) return false;
+    problems.push(`${where}.ticket_state_ids[${j}]: ticket state "${stateId}" not found`);
+    return true;
+  });
+  // A state not found may be the one meant for a category: name the category only when every id resolved.
+  if (missing.length === 0) {
+    for (const category of STATE_CATEGORIES) {
+      if (defaultStateOf(stateIds, states, category) === undefined) {
+        problems.push(
+          `${where}.ticket_state_ids: no unarchived ${category} state; a ticket type needs one of every category`,
+        );
+      }
+    }
+  }
+  return [...new Set(stateIds)];
+}
+
+/** A stored type whose states the file does not list keeps them: the file must not archive the last unarchived
+ * state of a category among them. */
+function archivedLastStates(
+  s: Snapshot,
+  existing: ExistingWorkspace,
+  states: ReadonlyMap<string, KnownState>,
+  typeStates: ReadonlyMap<string, readonly string[]>,
+  restated: ReadonlyMap<string, number>,
+): string[] {
+  const problems: string[] = [];
+  const archivedHere = new Map<string, number>();
+  (s.ticket_states ?? []).forEach((state, i) => {
+    if (state.archived && existing.states.get(id(state.id))?.archived === false)
+      archivedHere.set(id(state.id), i);
+  });
+  if (archivedHere.size === 0) return problems;
+  for (const [typeId, stateIds] of typeStates) {
+    if (restated.has(typeId) || !existing.types.has(typeId)) continue;
+    for (const category of STATE_CATEGORIES) {
+      if (defaultStateOf(stateIds, states, category) !== undefined) continue;
+      for (const stateId of stateIds) {
+        const i = archivedHere.get(stateId);
+        if (i !== undefined && states.get(stateId)?.category === category) {
+          problems.push(
+            `ticket_states[${i}].archived: ticket type "${typeId}" would have no unarchived ${category} state left`,
+          );
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** A stored ticket the file does not hold stays in its state: a type's new `ticket_state_ids` must keep it. */
+function statesLeftOut(
+  s: Snapshot,
+  existing: ExistingWorkspace,
+  restated: ReadonlyMap<string, number>,
+): string[] {
+  const inFile = new Set((s.tickets ?? []).map((t) => id(t.id)));
+  const leftOut = new Map<string, { i: number; stateId: string; ticketIds: string[] }>();
+  for (const [ticketId, { typeId, stateId }] of existing.ticketStates) {
+    const i = restated.get(typeId);
+    if (i === undefined || inFile.has(ticketId)) continue;
+    if ((s.ticket_types?.[i].ticket_state_ids ?? []).some((given) => id(given) === stateId)) continue;
+    const key = `${i}/${stateId}`;
+    const entry = leftOut.get(key) ?? { i, stateId, ticketIds: [] };
+    entry.ticketIds.push(ticketId);
+    leftOut.set(key, entry);
+  }
+  return [...leftOut.values()].map(({ i, stateId, ticketIds }) => {
+    const sorted = ticketIds.sort(byNumericId);
+    const others = sorted.length > 1 ? ` (and ${sorted.length - 1} more)` : '';
+    return `ticket_types[${i}].ticket_state_ids: leaves out ticket state "${stateId}", the state of stored ticket "${sorted[0]}"${others}, which the file does not hold`;
+  });
+}
+
+/**
+ * A ticket's state: `ticket_state_id` (or 2.12's `ticket_state.id`) must be a state of the ticket's type,
+ * archived ones included, of the category `ticket_state` names if it names one. Without an id, the type's
+ * default state of the category is used; the type rules guarantee there is one.
+ */
+function checkTicketState(
+  t: SnapshotTicket,
+  where: string,
+  typeStateIds: readonly string[] | undefined,
+  states: ReadonlyMap<string, KnownState>,
+): string[] {
+  const { category, referencedId } = stateOfTicket(t);
+  const problems: string[] = [];
+  const givenId = t.ticket_state_id === undefined ? undefined : id(t.ticket_state_id);
+  if (givenId !== undefined && referencedId !== undefined && givenId !== referencedId) {
+    problems.push(`${where}.ticket_state.id: "${referencedId}" is not the ticket_state_id "${givenId}"`);
+  }
+  const stateId = givenId ?? referencedId;
+  if (stateId === undefined) return problems;
+  const field = givenId !== undefined ? 'ticket_state_id' : 'ticket_state.id';
+  const state = states.get(stateId);
+  if (!state) return [...problems, `${where}.${field}: ticket state "${stateId}" not found`];
+  if (typeStateIds && !typeStateIds.includes(stateId)) {
+    problems.push(
+      `${where}.${field}: ticket state "${stateId}" is not a state of ticket type "${id(t.ticket_type_id)}"`,
+    );
+  }
+  if (category !== undefined && category !== state.category) {
+    const categoryField = referencedId !== undefined ? 'ticket_state.category' : 'ticket_state';
+    problems.push(
+      `${where}.${categoryField}: "${category}" is not the category of ticket state "${stateId}" (${state.category})`,
+    );
+  }
   return problems;
 }
 

@@ -1,9 +1,17 @@
 import { parseVersion } from '../common/versioning/versions';
 import { type AttributeRule, normalizeAttributeValue } from '../tickets/attribute-values';
+import type { UpdatedAttributeData } from '../tickets/entities/ticket-part.entity';
+import type { StateCategory } from '../tickets/entities/ticket-state.entity';
 import type { AttributeValue } from '../tickets/entities/ticket.entity';
 import type { AdminType } from '../workspaces/entities/admin.entity';
-import { id, unassigned } from './snapshot-checker';
-import type { Snapshot, SnapshotPart, SnapshotTicket, SnapshotTicketType } from './snapshot.types';
+import { defaultStateOf, id, stateOfTicket, unassigned, type WorkspaceStates } from './snapshot-checker';
+import type {
+  Snapshot,
+  SnapshotPart,
+  SnapshotTicket,
+  SnapshotTicketType,
+  SnapshotUpdatedAttributeData,
+} from './snapshot.types';
 
 /** A checked snapshot's objects as the rows the import repository upserts (defaults of the reference page). */
 
@@ -16,6 +24,15 @@ export type WorkspaceRow = {
 export type AdminRow = { id: string; type: AdminType; name: string; email: string };
 export type TeamRow = { id: string; name: string; admin_ids: string[] };
 export type ContactRow = { id: string; external_id: string | null; role: string; email: string | null };
+export type TicketStateRow = {
+  id: string;
+  category: StateCategory;
+  internal_label: string;
+  external_label: string;
+  archived: boolean;
+};
+export type CompanyRow = { id: string; company_id: string | null; name: string };
+export type TypeStateRow = { ticket_type_id: string; ticket_state_id: string };
 export type TicketTypeRow = ReturnType<typeof ticketTypeRow>;
 export type AttributeRow = ReturnType<typeof attributeRows>[number];
 export type TicketRow = ReturnType<typeof ticketRow>;
@@ -58,6 +75,30 @@ export function contactRows(s: Snapshot): ContactRow[] {
   }));
 }
 
+export function ticketStateRows(s: Snapshot): TicketStateRow[] {
+  return (s.ticket_states ?? []).map((state) => ({
+    id: id(state.id),
+    category: state.category,
+    internal_label: state.internal_label,
+    external_label: state.external_label,
+    archived: state.archived ?? false,
+  }));
+}
+
+export function companyRows(s: Snapshot): CompanyRow[] {
+  return (s.companies ?? []).map((c) => ({ id: c.id, company_id: c.company_id ?? null, name: c.name ?? '' }));
+}
+
+/** The associations of the types that list `ticket_state_ids` (which replace theirs), each pair once. */
+export function typeStateRows(s: Snapshot): TypeStateRow[] {
+  return (s.ticket_types ?? []).flatMap((t) =>
+    [...new Set((t.ticket_state_ids ?? []).map(id))].map((stateId) => ({
+      ticket_type_id: id(t.id),
+      ticket_state_id: stateId,
+    })),
+  );
+}
+
 export function ticketTypeRow(t: SnapshotTicketType) {
   return {
     id: id(t.id),
@@ -65,6 +106,7 @@ export function ticketTypeRow(t: SnapshotTicketType) {
     description: t.description ?? '',
     icon: t.icon ?? '',
     archived: t.archived ?? false,
+    category: t.category ?? 'Customer',
     created_at: t.created_at ?? null,
     updated_at: t.updated_at ?? null,
   };
@@ -90,7 +132,15 @@ export function attributeRows(t: SnapshotTicketType) {
   }));
 }
 
-export function ticketRow(t: SnapshotTicket, rules: ReadonlyMap<string, AttributeRule> | undefined) {
+/**
+ * `states`: the workspace's states and each type's, as stored once the file's states and types are (the
+ * defaults of a type's categories are known only then).
+ */
+export function ticketRow(
+  t: SnapshotTicket,
+  rules: ReadonlyMap<string, AttributeRule> | undefined,
+  states: WorkspaceStates,
+) {
   // Object.fromEntries defines own properties, so an attribute named `__proto__` is stored as one
   // (`attributes[name] = value` on a plain object would set its prototype instead and lose the value).
   const attributes: Record<string, AttributeValue> = Object.fromEntries(
@@ -98,11 +148,21 @@ export function ticketRow(t: SnapshotTicket, rules: ReadonlyMap<string, Attribut
       .filter(([, value]) => value !== null)
       .map(([name, value]) => [name, importedValue(rules?.get(name), value)]),
   );
+  const ticketStateId = resolveTicketState(t, states);
   return {
     id: id(t.id),
     ticket_number: t.ticket_id === undefined ? id(t.id) : String(t.ticket_id),
     ticket_type_id: id(t.ticket_type_id),
-    state: t.ticket_state ?? 'submitted',
+    ticket_state_id: ticketStateId,
+    // The database refuses a category copy that is not the state's (migration 1764200000000).
+    state: states.states.get(ticketStateId)!.category,
+    open: t.open ?? true,
+    snoozed_until: t.snoozed_until ?? null,
+    company_id: t.company_id ?? null,
+    previous_ticket_state_id:
+      t.previous_ticket_state_id === undefined || t.previous_ticket_state_id === null
+        ? null
+        : id(t.previous_ticket_state_id),
     attributes,
     admin_assignee_id: unassigned(t.admin_assignee_id) ? null : id(t.admin_assignee_id),
     team_assignee_id: unassigned(t.team_assignee_id) ? null : id(t.team_assignee_id),
@@ -134,8 +194,33 @@ export function partRow(t: SnapshotTicket, p: SnapshotPart) {
     attachments: p.attachments ?? [],
     external_id: p.external_id ?? null,
     redacted: p.redacted ?? false,
+    updated_attribute_data: p.updated_attribute_data ? updatedAttributeData(p.updated_attribute_data) : null,
     created_at: p.created_at ?? null,
     updated_at: p.updated_at ?? null,
+  };
+}
+
+/**
+ * The ticket's state: `ticket_state_id` (or 2.12's `ticket_state.id`), else its type's default state of
+ * `ticket_state`'s category (submitted when none is given). The checker made sure there is one.
+ */
+export function resolveTicketState(t: SnapshotTicket, states: WorkspaceStates): string {
+  const { category, referencedId } = stateOfTicket(t);
+  if (t.ticket_state_id !== undefined) return id(t.ticket_state_id);
+  if (referencedId !== undefined) return referencedId;
+  const typeId = id(t.ticket_type_id);
+  const stateId = defaultStateOf(states.typeStates.get(typeId) ?? [], states.states, category ?? 'submitted');
+  if (stateId === undefined) {
+    throw new Error(`ticket type "${typeId}" has no unarchived ${category ?? 'submitted'} state`);
+  }
+  return stateId;
+}
+
+/** Stored without 2.14's `type` tags; the attribute's id as a string, like every id. */
+function updatedAttributeData(data: SnapshotUpdatedAttributeData): UpdatedAttributeData {
+  return {
+    attribute: { id: id(data.attribute.id), label: data.attribute.label },
+    value: { id: data.value.id, label: data.value.label },
   };
 }
 

@@ -1,6 +1,7 @@
 import { ASSIGNED_TO_TYPES } from '../tickets/entities/ticket-part.entity';
 import { DATA_TYPES } from '../tickets/entities/ticket-type-attribute.entity';
-import { TICKET_STATES } from '../tickets/entities/ticket.entity';
+import { STATE_CATEGORIES } from '../tickets/entities/ticket-state.entity';
+import { TICKET_CATEGORIES } from '../tickets/entities/ticket-type.entity';
 import { ADMIN_TYPES } from '../workspaces/entities/admin.entity';
 
 /** JSON Schema of a workspace snapshot (OPERATING.md "Workspace snapshot"): structure only; references are
@@ -12,20 +13,25 @@ export type SnapshotObjectKind =
   | 'admin'
   | 'team'
   | 'contact'
+  | 'ticket state'
+  | 'company'
   | 'ticket type'
   | 'ticket type attribute'
   | 'list item'
   | 'ticket'
   | 'ticket part'
   | 'part author'
-  | 'part assignee';
+  | 'part assignee'
+  | 'updated attribute data'
+  | 'updated attribute'
+  | 'updated value';
 
 /**
- * OPERATING.md: fields of Intercom's own object of each kind (the API 2.9 response schemas,
- * shared/spec/openapi/intercom-2.9-tickets.openapi.yaml; admins, teams and contacts from Intercom's objects of
- * those names) that this format does not use: accepted and ignored. Any other field the format does not define
- * is an error naming it, so a misspelling never imports silently. Fields of later versions (`open`,
- * `ticket_state_id`, ...) are refused until the format imports them: move them into the schema then.
+ * OPERATING.md: fields of Intercom's own object of each kind (the API response schemas up to 2.16,
+ * shared/spec/openapi/intercom-<version>-tickets.openapi.yaml; admins, teams, contacts and companies from
+ * Intercom's objects of those names) that this format does not use: accepted and ignored. Any other field the
+ * format does not define is an error naming it, so a misspelling never imports silently. A field a later version
+ * adds is refused until the format imports it or lists it here.
  */
 const IGNORED_INTERCOM_FIELDS: Readonly<Record<SnapshotObjectKind, readonly string[]>> = {
   workspace: ['type'],
@@ -40,6 +46,26 @@ const IGNORED_INTERCOM_FIELDS: Readonly<Record<SnapshotObjectKind, readonly stri
     'avatar',
   ],
   team: ['type', 'admin_priority_level'],
+  // 2.12's `ticket_state_detailed` lists the state's types; the format reads a type's `ticket_state_ids`.
+  'ticket state': ['type', 'ticket_types'],
+  company: [
+    'type',
+    'app_id',
+    'created_at',
+    'updated_at',
+    'last_request_at',
+    'remote_created_at',
+    'monthly_spend',
+    'session_count',
+    'user_count',
+    'size',
+    'website',
+    'industry',
+    'plan',
+    'custom_attributes',
+    'tags',
+    'segments',
+  ],
   contact: [
     'type',
     'workspace_id',
@@ -83,13 +109,28 @@ const IGNORED_INTERCOM_FIELDS: Readonly<Record<SnapshotObjectKind, readonly stri
     'location',
     'social_profiles',
   ],
-  'ticket type': ['type', 'workspace_id'],
+  // 2.12's `ticket_states` list object: the format reads `ticket_state_ids`.
+  'ticket type': ['type', 'workspace_id', 'ticket_states', 'is_internal'],
   'ticket type attribute': ['type', 'workspace_id', 'ticket_type_id'],
   'list item': [],
-  ticket: ['type', 'ticket_state_internal_label', 'ticket_state_external_label', 'ticket_type', 'contacts'],
-  'ticket part': ['type'],
+  // `category` is the ticket type's; links are not modelled (BEHAVIOUR.md §6).
+  ticket: [
+    'type',
+    'ticket_state_internal_label',
+    'ticket_state_external_label',
+    'ticket_type',
+    'contacts',
+    'category',
+    'linked_objects',
+  ],
+  // No app packages or translations are modelled (BEHAVIOUR.md §6).
+  'ticket part': ['type', 'app_package_code', 'translations'],
   'part author': ['name', 'email'],
   'part assignee': [],
+  'updated attribute data': [],
+  // 2.14's `type` tags ("attribute", "value"): not stored, the entity's shape has none.
+  'updated attribute': ['type'],
+  'updated value': ['type'],
 };
 
 /** An object of one kind: the format's fields, Intercom's ignored ones, and nothing else. */
@@ -123,7 +164,21 @@ const timestamps = { created_at: unixSeconds, updated_at: unixSeconds };
 const name = { type: 'string', minLength: 1 };
 const text = { type: 'string' };
 const nullableText = { type: ['string', 'null'] };
-const state = { enum: TICKET_STATES };
+const state = { enum: STATE_CATEGORIES };
+const stateObjectFields = {
+  id: numericId,
+  category: state,
+  internal_label: text,
+  external_label: text,
+};
+/** A ticket's `ticket_state`: 2.9's category, or (2.12 on, as Intercom exports it) the state object. An
+ * if/then/else rather than an anyOf, so ajv reports only the errors of the form given (parseSnapshot drops the
+ * `if` error itself). */
+const ticketState = {
+  if: { type: 'object' },
+  then: objectOf('ticket state', ['id', 'category'], stateObjectFields),
+  else: state,
+};
 const adminType = { enum: ADMIN_TYPES };
 
 export const SNAPSHOT_SCHEMA = {
@@ -165,6 +220,23 @@ export const SNAPSHOT_SCHEMA = {
         email: nullableText,
       }),
     },
+    ticket_states: {
+      type: 'array',
+      items: objectOf('ticket state', ['id', 'category', 'internal_label', 'external_label'], {
+        ...stateObjectFields,
+        internal_label: name,
+        external_label: name,
+        archived: { type: 'boolean' },
+      }),
+    },
+    companies: {
+      type: 'array',
+      items: objectOf('company', ['id'], {
+        id: { type: 'string', minLength: 1, maxLength: 255 },
+        company_id: nullableText,
+        name: nullableText,
+      }),
+    },
     ticket_types: {
       type: 'array',
       items: objectOf('ticket type', ['id', 'name'], {
@@ -173,6 +245,8 @@ export const SNAPSHOT_SCHEMA = {
         description: text,
         icon: text,
         archived: { type: 'boolean' },
+        category: { enum: TICKET_CATEGORIES },
+        ticket_state_ids: { type: 'array', items: numericId },
         ...timestamps,
         ticket_type_attributes: {
           type: 'array',
@@ -218,7 +292,12 @@ export const SNAPSHOT_SCHEMA = {
           ],
         },
         ticket_type_id: numericId,
-        ticket_state: state,
+        ticket_state: ticketState,
+        ticket_state_id: numericId,
+        open: { type: 'boolean' },
+        snoozed_until: { anyOf: [unixSeconds, { type: 'null' }] },
+        company_id: { type: ['string', 'null'], minLength: 1, maxLength: 255 },
+        previous_ticket_state_id: optionalRef,
         // Attribute names are data: any key, checked against the ticket type by the checker.
         ticket_attributes: { type: 'object' },
         contact_ids: { type: 'array', items: { type: 'string', minLength: 1 } },
@@ -246,6 +325,17 @@ export const SNAPSHOT_SCHEMA = {
             attachments: { type: 'array', items: { type: 'object' } },
             external_id: nullableText,
             redacted: { type: 'boolean' },
+            updated_attribute_data: {
+              ...objectOf('updated attribute data', ['attribute', 'value'], {
+                attribute: objectOf('updated attribute', ['id', 'label'], { id: numericId, label: text }),
+                value: objectOf('updated value', ['id', 'label'], {
+                  // A list item's id or a value's text, null when cleared, or files' ids.
+                  id: { type: ['string', 'null', 'array'], items: { type: 'integer' } },
+                  label: { type: ['string', 'array'], items: { type: 'string' } },
+                }),
+              }),
+              type: ['object', 'null'],
+            },
           }),
         },
       }),

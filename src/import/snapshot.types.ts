@@ -1,6 +1,7 @@
 import type { AssignedToType } from '../tickets/entities/ticket-part.entity';
+import type { TicketCategory } from '../tickets/entities/ticket-type.entity';
 import type { DataType, InputOptions } from '../tickets/entities/ticket-type-attribute.entity';
-import type { TicketState } from '../tickets/entities/ticket.entity';
+import type { StateCategory } from '../tickets/entities/ticket-state.entity';
 import type { AdminType } from '../workspaces/entities/admin.entity';
 
 /** A workspace snapshot after schema validation (OPERATING.md). Ids may still be numbers. The closed lists
@@ -13,9 +14,22 @@ export type Snapshot = {
   admins?: { id: Id; type?: AdminType; name: string; email?: string }[];
   teams?: { id: Id; name: string; admin_ids?: Id[] }[];
   contacts?: { id: string; external_id?: string | null; role?: string; email?: string | null }[];
+  ticket_states?: SnapshotTicketState[];
+  companies?: SnapshotCompany[];
   ticket_types?: SnapshotTicketType[];
   tickets?: SnapshotTicket[];
 };
+
+export type SnapshotTicketState = {
+  id: Id;
+  category: StateCategory;
+  internal_label: string;
+  external_label: string;
+  archived?: boolean;
+};
+
+/** `id` is Intercom's id of the company; `company_id` the workspace's own identifier for it. */
+export type SnapshotCompany = { id: string; company_id?: string | null; name?: string | null };
 
 export type SnapshotTicketType = {
   id: Id;
@@ -23,6 +37,8 @@ export type SnapshotTicketType = {
   description?: string;
   icon?: string;
   archived?: boolean;
+  category?: TicketCategory;
+  ticket_state_ids?: Id[];
   created_at?: number;
   updated_at?: number;
   ticket_type_attributes?: SnapshotAttribute[];
@@ -49,7 +65,13 @@ export type SnapshotTicket = {
   id: Id;
   ticket_id?: string | number;
   ticket_type_id: Id;
-  ticket_state?: TicketState;
+  /** 2.9's category, or 2.12's state object (its labels are Intercom's, ignored). */
+  ticket_state?: StateCategory | SnapshotStateReference;
+  ticket_state_id?: Id;
+  open?: boolean;
+  snoozed_until?: number | null;
+  company_id?: string | null;
+  previous_ticket_state_id?: Id | null;
   ticket_attributes?: Record<string, unknown>;
   contact_ids?: string[];
   admin_assignee_id?: Id | null;
@@ -60,19 +82,33 @@ export type SnapshotTicket = {
   ticket_parts?: SnapshotPart[];
 };
 
+export type SnapshotStateReference = {
+  id: Id;
+  category: StateCategory;
+  internal_label?: string;
+  external_label?: string;
+};
+
 export type SnapshotPart = {
   id: Id;
   part_type: string;
   body?: string | null;
   author: { type?: AdminType; id: Id };
-  ticket_state?: TicketState;
-  previous_ticket_state?: TicketState;
+  ticket_state?: StateCategory;
+  previous_ticket_state?: StateCategory;
   assigned_to?: { type?: AssignedToType; id?: Id | null } | null;
   created_at?: number;
   updated_at?: number;
   attachments?: Record<string, unknown>[];
   external_id?: string | null;
   redacted?: boolean;
+  updated_attribute_data?: SnapshotUpdatedAttributeData | null;
+};
+
+/** 2.14's `updated_attribute_data`, with or without its `type` tags. */
+export type SnapshotUpdatedAttributeData = {
+  attribute: { id: Id; label: string };
+  value: { id: string | number[] | null; label: string | string[] };
 };
 
 export type ImportSummary = {
@@ -80,6 +116,8 @@ export type ImportSummary = {
   admins: number;
   teams: number;
   contacts: number;
+  ticket_states: number;
+  companies: number;
   ticket_types: number;
   ticket_type_attributes: number;
   tickets: number;

@@ -1,6 +1,13 @@
 import type { AttributeValue } from './entities/ticket.entity';
-import type { LockedTicket, TicketChanges } from './tickets.repository';
-import { auditChanges } from './tickets.service';
+import { auditChanges, type LockedTicket, type TicketChanges } from './update-plan';
+
+const SUBMITTED = {
+  id: '1',
+  category: 'submitted',
+  internalLabel: 'Submitted',
+  externalLabel: 'Submitted',
+  archived: false,
+} as const;
 
 const json = (text: string) => JSON.parse(text) as Record<string, AttributeValue>;
 
@@ -10,7 +17,11 @@ function locked(attributes: Record<string, AttributeValue>): LockedTicket {
     workspaceId: 'ws_1',
     id: '447',
     ticketNumber: '447',
-    state: 'submitted',
+    state: SUBMITTED,
+    previousStateId: null,
+    open: true,
+    snoozedUntil: null,
+    companyId: null,
     attributes,
     adminAssigneeId: null,
     teamAssigneeId: null,
@@ -22,19 +33,33 @@ function locked(attributes: Record<string, AttributeValue>): LockedTicket {
       name: 'Bug',
       description: '',
       icon: '',
+      category: 'Customer',
       archived: false,
       createdAt: at,
       updatedAt: at,
       attributes: [],
+      states: [SUBMITTED],
     },
     contacts: [],
     botId: '991267720',
     version: '1',
+    nowSeconds: 1_717_021_700,
   };
 }
 
 function next(ticket: LockedTicket, attributes: Record<string, AttributeValue>): TicketChanges {
-  return { ...ticket, attributes };
+  return {
+    stateId: ticket.state.id,
+    state: ticket.state.category,
+    previousStateId: null,
+    attributes,
+    adminAssigneeId: null,
+    teamAssigneeId: null,
+    isShared: false,
+    open: true,
+    snoozedUntil: null,
+    companyId: null,
+  };
 }
 
 describe('auditChanges: attribute names are data', () => {

@@ -1,5 +1,4 @@
-import { type ApiVersion, contractFor } from '../common/versioning/versions';
-import type { TicketState } from './entities/ticket.entity';
+import type { ApiVersion } from '../common/versioning/versions';
 import type {
   ContactReferenceDto,
   TicketPartDto,
@@ -7,41 +6,37 @@ import type {
   TicketTypeAttributeDto,
 } from './dto/ticket-response.dto';
 import type { TicketPartView, TicketTypeAttributeView, TicketView } from './ticket.view';
-
-/** BEHAVIOUR.md §1: internal / external labels per state. */
-export const STATE_LABELS = {
-  submitted: { internal: 'Submitted', external: 'Submitted' },
-  in_progress: { internal: 'In progress', external: 'In progress' },
-  waiting_on_customer: { internal: 'Waiting on customer', external: 'Waiting on you' },
-  resolved: { internal: 'Resolved', external: 'Resolved' },
-} as const satisfies Record<TicketState, { internal: string; external: string }>;
+import type { WireTicket } from './versions/ticket-version-change';
+import { ticketChangesFor } from './versions/ticket-versions';
 
 export function unixSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
 
-/** The ticket as the resolved version's contract shows it. Pure: no I/O, no entities. */
-export function toTicketResponse(ticket: TicketView, version: ApiVersion) {
-  switch (contractFor(version)) {
-    case '2.9':
-      return toTicket29(ticket);
-  }
+/**
+ * The ticket as the resolved version shows it: the 2.9 body, then each later version's change in order
+ * (versions/ticket-versions.ts). Pure: no I/O, no entities.
+ */
+export function toTicketResponse(ticket: TicketView, version: ApiVersion): WireTicket {
+  let body: WireTicket = toTicket29(ticket);
+  for (const change of ticketChangesFor(version)) body = change.ticket(body, ticket);
+  return body;
 }
 
 /**
- * `satisfies` the documented schema (dto/ticket-response.dto.ts): a field missing or extra on either side
- * fails to compile.
+ * The 2.9 body, which every later version starts from. `satisfies` the documented schema
+ * (dto/ticket-response.dto.ts): a field missing or extra on either side fails to compile. A custom state shows
+ * its category and its own labels (BEHAVIOUR.md §6).
  */
-function toTicket29(ticket: TicketView) {
-  const labels = STATE_LABELS[ticket.state];
+export function toTicket29(ticket: TicketView) {
   return {
     type: 'ticket' as const,
     id: ticket.id,
     ticket_id: ticket.ticketNumber,
     ticket_attributes: ticket.attributes,
-    ticket_state: ticket.state,
-    ticket_state_internal_label: labels.internal,
-    ticket_state_external_label: labels.external,
+    ticket_state: ticket.state.category,
+    ticket_state_internal_label: ticket.state.internalLabel,
+    ticket_state_external_label: ticket.state.externalLabel,
     ticket_type: {
       type: 'ticket_type' as const,
       id: ticket.type.id,

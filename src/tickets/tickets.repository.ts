@@ -1,30 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { preparedStatement, runPrepared } from '../database/prepared-statement';
+import type { DataSource, EntityManager } from 'typeorm';
+import { preparedStatement, runPrepared, runPreparedOnPool } from '../database/prepared-statement';
 import type { AdminType } from '../workspaces/entities/admin.entity';
-import type { AssignedToType, PartAttachment } from './entities/ticket-part.entity';
-import type { AttributeValue, TicketState } from './entities/ticket.entity';
-import type { TicketPartView, TicketTypeAttributeView, TicketView } from './ticket.view';
-
-/** The ticket as locked for an update: everything but its parts. */
-export type LockedTicket = Omit<TicketView, 'parts' | 'totalParts'> & { botId: string; version: string };
-
-export type TicketChanges = {
-  state: TicketState;
-  attributes: Record<string, AttributeValue>;
-  adminAssigneeId: string | null;
-  teamAssigneeId: string | null;
-  isShared: boolean;
-};
-
-export type NewPart = {
-  partType: 'ticket_attribute_updated_by_admin' | 'ticket_state_updated_by_admin' | 'assignment';
-  authorId: string;
-  ticketState?: TicketState;
-  previousTicketState?: TicketState;
-  assignedToType?: AssignedToType;
-  assignedToId?: string | null;
-};
+import { storableText } from './attribute-values';
+import type { AssignedToType, PartAttachment, UpdatedAttributeData } from './entities/ticket-part.entity';
+import type { StateCategory } from './entities/ticket-state.entity';
+import type { TicketCategory } from './entities/ticket-type.entity';
+import type { AttributeValue } from './entities/ticket.entity';
+import type { TicketPartView, TicketStateView, TicketTypeAttributeView } from './ticket.view';
+import type { LockedTicket, NewPart, References, TicketChanges } from './update-plan';
 
 export type AssigneeKind = 'admin' | 'team';
 
@@ -32,11 +16,13 @@ export type AssigneeKind = 'admin' | 'team';
 export type AuditRecord = {
   requestId: string;
   tokenId: string;
+  /** The admin performing the update, when one is named; attribute and state changes are the bot's. */
   adminId: string | null;
   botId: string;
   changes: Record<string, { before: unknown; after: unknown }>;
   idempotencyKey: string | null;
   versionBefore: string;
+  skipNotifications: boolean;
 };
 
 export type StoredResponse = {
@@ -57,20 +43,35 @@ export function isStoredId(id: string): boolean {
   return BIGINT_ID.test(id);
 }
 
-type LockedRow = {
+/** The ticket as TICKET_JSON builds it (timestamps in epoch milliseconds). */
+type TicketJson = {
   id: string;
   version: string;
   ticket_number: string;
-  state: TicketState;
   attributes: Record<string, AttributeValue>;
   admin_assignee_id: string | null;
   team_assignee_id: string | null;
   is_shared: boolean;
-  created_at: Date;
-  updated_at: Date;
+  open: boolean;
+  snoozed_until: number | null;
+  company_id: string | null;
+  previous_ticket_state_id: string | null;
+  created_at: number;
+  updated_at: number;
+  state: StateJson;
   ticket_type: TypeJson;
   contacts: { id: string; external_id: string | null }[];
   bot_id: string;
+  /** The database's clock, unix seconds. */
+  now: number;
+};
+
+type StateJson = {
+  id: string;
+  category: StateCategory;
+  internal_label: string;
+  external_label: string;
+  archived: boolean;
 };
 
 type TypeJson = {
@@ -78,9 +79,11 @@ type TypeJson = {
   name: string;
   description: string;
   icon: string;
+  category: TicketCategory;
   archived: boolean;
-  created_at: string;
-  updated_at: string;
+  created_at: number;
+  updated_at: number;
+  states: StateJson[];
   attributes: {
     id: string;
     name: string;
@@ -94,8 +97,8 @@ type TypeJson = {
     visible_to_contacts: boolean;
     is_default: boolean;
     archived: boolean;
-    created_at: string;
-    updated_at: string;
+    created_at: number;
+    updated_at: number;
   }[];
 };
 
@@ -103,13 +106,14 @@ type PartRow = {
   id: string;
   part_type: string;
   body: string | null;
-  ticket_state: TicketState | null;
-  previous_ticket_state: TicketState | null;
+  ticket_state: StateCategory | null;
+  previous_ticket_state: StateCategory | null;
   assigned_to_type: AssignedToType | null;
   assigned_to_id: string | null;
   attachments: PartAttachment[];
   external_id: string | null;
   redacted: boolean;
+  updated_attribute_data: UpdatedAttributeData | null;
   /** Unix seconds (float8, whole). */
   created_at: number;
   updated_at: number;
@@ -120,40 +124,107 @@ type PartRow = {
   total_count: string;
 };
 
+/** Epoch milliseconds of a timestamp, for JSON (new Date() takes them as they are). */
+const ms = (column: string) => `extract(epoch FROM ${column}) * 1000`;
+
+const STATE_JSON = (s: string) =>
+  `json_build_object('id', ${s}.id::text, 'category', ${s}.category, 'internal_label', ${s}.internal_label,
+                     'external_label', ${s}.external_label, 'archived', ${s}.archived)`;
+
+/**
+ * Everything any version shows of a ticket but its parts, and what an update needs besides (the bot, the
+ * version, the database's clock), as one JSON value: the type with its attributes and states, the state, the
+ * contacts. `t` is the ticket row. A snooze that has run out reads as null (README "Versions").
+ */
+const TICKET_JSON = `json_build_object(
+         'id', t.id::text, 'version', t.version::text, 'ticket_number', t.ticket_number, 'attributes', t.attributes,
+         'admin_assignee_id', t.admin_assignee_id::text, 'team_assignee_id', t.team_assignee_id::text,
+         'is_shared', t.is_shared, 'open', t.open,
+         'snoozed_until', CASE WHEN t.snoozed_until > clock_timestamp() THEN floor(extract(epoch FROM t.snoozed_until)) END,
+         'company_id', t.company_id, 'previous_ticket_state_id', t.previous_ticket_state_id::text,
+         'created_at', ${ms('t.created_at')}, 'updated_at', ${ms('t.updated_at')},
+         'state', (SELECT ${STATE_JSON('s')} FROM ticket_states s
+                    WHERE s.workspace_id = t.workspace_id AND s.id = t.ticket_state_id),
+         'ticket_type', (SELECT json_build_object(
+                  'id', tt.id::text, 'name', tt.name, 'description', tt.description, 'icon', tt.icon,
+                  'category', tt.category, 'archived', tt.archived,
+                  'created_at', ${ms('tt.created_at')}, 'updated_at', ${ms('tt.updated_at')},
+                  'states', (SELECT coalesce(json_agg(${STATE_JSON('ts')} ORDER BY ts.id), '[]')
+                               FROM ticket_type_states tts
+                               JOIN ticket_states ts ON ts.workspace_id = tts.workspace_id AND ts.id = tts.ticket_state_id
+                              WHERE tts.workspace_id = tt.workspace_id AND tts.ticket_type_id = tt.id),
+                  'attributes', (SELECT coalesce(json_agg(json_build_object(
+                      'id', a.id::text, 'name', a.name, 'description', a.description, 'data_type', a.data_type,
+                      'input_options', a.input_options, 'sort_order', a.sort_order,
+                      'required_to_create', a.required_to_create,
+                      'required_to_create_for_contacts', a.required_to_create_for_contacts,
+                      'visible_on_create', a.visible_on_create, 'visible_to_contacts', a.visible_to_contacts,
+                      'is_default', a.is_default, 'archived', a.archived,
+                      'created_at', ${ms('a.created_at')}, 'updated_at', ${ms('a.updated_at')}) ORDER BY a.sort_order, a.id), '[]')
+                    FROM ticket_type_attributes a
+                    WHERE a.workspace_id = tt.workspace_id AND a.ticket_type_id = tt.id))
+           FROM ticket_types tt WHERE tt.workspace_id = t.workspace_id AND tt.id = t.ticket_type_id),
+         'contacts', (SELECT coalesce(json_agg(json_build_object('id', c.id, 'external_id', c.external_id)
+                                              ORDER BY tc.position, c.id), '[]')
+                        FROM ticket_contacts tc JOIN contacts c ON c.workspace_id = tc.workspace_id AND c.id = tc.contact_id
+                       WHERE tc.workspace_id = t.workspace_id AND tc.ticket_id = t.id),
+         'bot_id', (SELECT b.id::text FROM admins b WHERE b.workspace_id = t.workspace_id AND b.type = 'bot'),
+         'now', extract(epoch FROM clock_timestamp()))`;
+
+/** A part's columns as the response reads them, `p` the part and `a` its author. */
+const PART_COLUMNS = `p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
+              p.assigned_to_id, p.attachments, p.external_id, p.redacted, p.updated_attribute_data,
+              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
+              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
+              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email`;
+
+/** The newest PART_WINDOW parts of ticket $2 of workspace $1, newest first. */
+const NEWEST_PARTS = `SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY id DESC LIMIT ${PART_WINDOW}`;
+
 // The statements, prepared once per connection (src/database/prepared-statement.ts).
 const LOCK_TICKET = preparedStatement(
   'tickets.lock_for_update',
-  `SELECT t.id, t.version::text, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
-              t.created_at, t.updated_at,
-              (SELECT json_build_object(
-                        'id', tt.id::text, 'name', tt.name, 'description', tt.description, 'icon', tt.icon,
-                        'archived', tt.archived, 'created_at', tt.created_at, 'updated_at', tt.updated_at,
-                        'attributes', (SELECT coalesce(json_agg(json_build_object(
-                            'id', a.id::text, 'name', a.name, 'description', a.description, 'data_type', a.data_type,
-                            'input_options', a.input_options, 'sort_order', a.sort_order,
-                            'required_to_create', a.required_to_create,
-                            'required_to_create_for_contacts', a.required_to_create_for_contacts,
-                            'visible_on_create', a.visible_on_create, 'visible_to_contacts', a.visible_to_contacts,
-                            'is_default', a.is_default, 'archived', a.archived,
-                            'created_at', a.created_at, 'updated_at', a.updated_at) ORDER BY a.sort_order, a.id), '[]')
-                          FROM ticket_type_attributes a
-                          WHERE a.workspace_id = tt.workspace_id AND a.ticket_type_id = tt.id))
-                 FROM ticket_types tt WHERE tt.workspace_id = t.workspace_id AND tt.id = t.ticket_type_id) AS ticket_type,
-              (SELECT coalesce(json_agg(json_build_object('id', c.id, 'external_id', c.external_id)
-                                        ORDER BY tc.position, c.id), '[]')
-                 FROM ticket_contacts tc JOIN contacts c ON c.workspace_id = tc.workspace_id AND c.id = tc.contact_id
-                 WHERE tc.workspace_id = t.workspace_id AND tc.ticket_id = t.id) AS contacts,
-              (SELECT b.id::text FROM admins b WHERE b.workspace_id = t.workspace_id AND b.type = 'bot') AS bot_id
-         FROM tickets t
-        WHERE t.workspace_id = $1 AND t.id = $2
-          FOR UPDATE OF t`,
+  `SELECT ${TICKET_JSON} AS ticket FROM tickets t WHERE t.workspace_id = $1 AND t.id = $2 FOR UPDATE OF t`,
 );
 
-const ASSIGNMENT_TARGETS = preparedStatement(
-  'tickets.assignment_targets',
+/**
+ * GET /tickets/{id} in one statement and without a transaction: the ticket as one JSON value in a first row, then
+ * its newest PART_WINDOW parts, one row each, oldest first. Every row has every column; a ticket row's part
+ * columns and a part row's `ticket` are null. No row: no such ticket.
+ */
+const READ_TICKET = preparedStatement(
+  'tickets.read',
+  `SELECT ticket, total_count, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
+          assigned_to_id, attachments, external_id, redacted, updated_attribute_data, created_at, updated_at,
+          author_id, author_type, author_name, author_email
+     FROM (SELECT 0 AS row_order, NULL::bigint AS part_id, ${TICKET_JSON} AS ticket,
+                  (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count,
+                  NULL::text AS id, NULL::text AS part_type, NULL::text AS body, NULL::text AS ticket_state,
+                  NULL::text AS previous_ticket_state, NULL::text AS assigned_to_type, NULL::text AS assigned_to_id,
+                  NULL::jsonb AS attachments, NULL::text AS external_id, NULL::boolean AS redacted,
+                  NULL::jsonb AS updated_attribute_data, NULL::float8 AS created_at, NULL::float8 AS updated_at,
+                  NULL::text AS author_id, NULL::text AS author_type, NULL::text AS author_name,
+                  NULL::text AS author_email
+             FROM tickets t WHERE t.workspace_id = $1 AND t.id = $2
+           UNION ALL
+           SELECT 1, p.id, NULL, NULL, ${PART_COLUMNS}
+             FROM (${NEWEST_PARTS}) p
+             JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
+          ) rows
+    ORDER BY row_order, part_id`,
+);
+
+/**
+ * What an update's ids name in the workspace, in one query: whether the performing admin exists (the bot too),
+ * whether the assignee is an admin or a team (BEHAVIOUR.md §2), whether the company exists. A null parameter
+ * asks nothing.
+ */
+const FIND_REFERENCES = preparedStatement(
+  'tickets.find_references',
   `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
-              EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
-              EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team`,
+          EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
+          EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team,
+          EXISTS (SELECT 1 FROM companies WHERE workspace_id = $1 AND id = $4) AS company`,
 );
 
 /**
@@ -171,41 +242,51 @@ const ASSIGNMENT_TARGETS = preparedStatement(
  *
  * Five parameters: $1 workspace_id, $2 ticket id, then three jsonb documents keyed by column name, the
  * ticket's new values ($3), the new parts ($4) and the audit row ($5); jsonb_to_record gives each key its
- * column's type, so a reader matches values to columns by name, not by counting to fifteen.
+ * column's type, so a reader matches values to columns by name, not by counting.
  */
 const APPLY_UPDATE = preparedStatement(
   'tickets.apply_update',
   `WITH updated AS (
          UPDATE tickets
-            SET (state, attributes, admin_assignee_id, team_assignee_id, is_shared) = (
-                  SELECT * FROM jsonb_to_record($3::jsonb) AS ticket(state text, attributes jsonb,
-                                admin_assignee_id bigint, team_assignee_id bigint, is_shared boolean)),
+            SET (ticket_state_id, state, previous_ticket_state_id, attributes, admin_assignee_id, team_assignee_id,
+                 is_shared, open, snoozed_until, company_id) = (
+                  SELECT ticket_state_id, state, previous_ticket_state_id, attributes, admin_assignee_id,
+                         team_assignee_id, is_shared, open, to_timestamp(snoozed_until), company_id
+                    FROM jsonb_to_record($3::jsonb) AS ticket(ticket_state_id bigint, state text,
+                         previous_ticket_state_id bigint, attributes jsonb, admin_assignee_id bigint,
+                         team_assignee_id bigint, is_shared boolean, open boolean, snoozed_until float8, company_id text)),
                 updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
           WHERE workspace_id = $1 AND id = $2
          RETURNING updated_at, version
        ), inserted AS (
          INSERT INTO ticket_parts (workspace_id, id, ticket_id, part_type, author_id, ticket_state,
-                                   previous_ticket_state, assigned_to_type, assigned_to_id, created_at, updated_at)
+                                   previous_ticket_state, assigned_to_type, assigned_to_id, updated_attribute_data,
+                                   created_at, updated_at)
          SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
                 p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
-                (SELECT updated_at FROM updated), (SELECT updated_at FROM updated)
-           FROM (SELECT p FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
+                p->'updated_attribute_data', updated.updated_at, updated.updated_at
+           FROM updated,
+                (SELECT p FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
          RETURNING workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
-                   assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
+                   assigned_to_id, attachments, external_id, redacted, updated_attribute_data, created_at,
+                   updated_at, author_id
        ), audited AS (
          INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
-                                idempotency_key, version_before, version_after, created_at)
+                                idempotency_key, version_before, version_after, skip_notifications, created_at)
          SELECT $1, $2, audit.request_id, audit.token_id, audit.admin_id, audit.bot_id, audit.changes,
-                audit.idempotency_key, audit.version_before, updated.version, updated.updated_at
+                audit.idempotency_key, audit.version_before, updated.version, audit.skip_notifications,
+                updated.updated_at
            FROM updated, jsonb_to_record($5::jsonb) AS audit(request_id text, token_id bigint, admin_id bigint,
-                                     bot_id bigint, changes jsonb, idempotency_key text, version_before bigint)
+                                     bot_id bigint, changes jsonb, idempotency_key text, version_before bigint,
+                                     skip_notifications boolean)
          RETURNING id
        ), recent AS (
          SELECT * FROM (
            SELECT * FROM inserted
            UNION ALL
            (SELECT workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
-                   assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
+                   assigned_to_id, attachments, external_id, redacted, updated_attribute_data, created_at,
+                   updated_at, author_id
               FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
              ORDER BY id DESC LIMIT ${PART_WINDOW})
          ) merged
@@ -214,11 +295,7 @@ const APPLY_UPDATE = preparedStatement(
        SELECT u.updated_at AS ticket_updated_at, u.version::text AS ticket_version,
               (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2)
                 + (SELECT count(*) FROM inserted) AS total_count,
-              p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
-              p.assigned_to_id, p.attachments, p.external_id, p.redacted,
-              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
-              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
-              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email
+              ${PART_COLUMNS}
          FROM updated u
          LEFT JOIN (recent p JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id) ON true
         ORDER BY p.id`,
@@ -246,14 +323,9 @@ const STORE_RESPONSE = preparedStatement(
 
 const RECENT_PARTS = preparedStatement(
   'tickets.recent_parts',
-  `SELECT p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
-              p.assigned_to_id, p.attachments, p.external_id, p.redacted,
-              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
-              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
-              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email,
+  `SELECT ${PART_COLUMNS},
               (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count
-         FROM (SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
-                ORDER BY id DESC LIMIT ${PART_WINDOW}) p
+         FROM (${NEWEST_PARTS}) p
          JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
         ORDER BY p.id`,
 );
@@ -277,9 +349,74 @@ function toPartView(row: PartRow): TicketPartView {
     attachments: row.attachments,
     externalId: row.external_id,
     redacted: row.redacted,
+    updatedAttributeData: row.updated_attribute_data,
     createdAtUnix: row.created_at,
     updatedAtUnix: row.updated_at,
     author: { id: row.author_id, type: row.author_type, name: row.author_name, email: row.author_email },
+  };
+}
+
+/** A row of READ_TICKET: the ticket's (first) or a part's. */
+type ReadRow = { [K in keyof PartRow]: PartRow[K] | null } & { ticket: TicketJson | null };
+
+function toStateView(state: StateJson): TicketStateView {
+  return {
+    id: state.id,
+    category: state.category,
+    internalLabel: state.internal_label,
+    externalLabel: state.external_label,
+    archived: state.archived,
+  };
+}
+
+function toLockedTicket(workspaceId: string, row: TicketJson): LockedTicket {
+  const type = row.ticket_type;
+  return {
+    workspaceId,
+    id: row.id,
+    version: row.version,
+    ticketNumber: row.ticket_number,
+    state: toStateView(row.state),
+    previousStateId: row.previous_ticket_state_id,
+    attributes: row.attributes,
+    adminAssigneeId: row.admin_assignee_id,
+    teamAssigneeId: row.team_assignee_id,
+    isShared: row.is_shared,
+    open: row.open,
+    snoozedUntil: row.snoozed_until,
+    companyId: row.company_id,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    type: {
+      id: type.id,
+      name: type.name,
+      description: type.description,
+      icon: type.icon,
+      category: type.category,
+      archived: type.archived,
+      createdAt: new Date(type.created_at),
+      updatedAt: new Date(type.updated_at),
+      states: type.states.map(toStateView),
+      attributes: type.attributes.map((a) => ({
+        id: a.id,
+        name: a.name,
+        description: a.description,
+        dataType: a.data_type,
+        inputOptions: a.input_options,
+        order: a.sort_order,
+        requiredToCreate: a.required_to_create,
+        requiredToCreateForContacts: a.required_to_create_for_contacts,
+        visibleOnCreate: a.visible_on_create,
+        visibleToContacts: a.visible_to_contacts,
+        isDefault: a.is_default,
+        archived: a.archived,
+        createdAt: new Date(a.created_at),
+        updatedAt: new Date(a.updated_at),
+      })),
+    },
+    contacts: row.contacts.map((c) => ({ id: c.id, externalId: c.external_id })),
+    botId: row.bot_id,
+    nowSeconds: row.now,
   };
 }
 
@@ -292,73 +429,49 @@ export class TicketsRepository {
   /** Locks the ticket row (`FOR UPDATE`) so concurrent updates of one ticket serialize; null when absent. */
   async findForUpdate(manager: EntityManager, workspaceId: string, id: string): Promise<LockedTicket | null> {
     if (!isStoredId(id)) return null;
-    const { rows } = await runPrepared<LockedRow>(manager, LOCK_TICKET, [workspaceId, id]);
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      workspaceId,
-      id: row.id,
-      version: row.version,
-      ticketNumber: row.ticket_number,
-      state: row.state,
-      attributes: row.attributes,
-      adminAssigneeId: row.admin_assignee_id,
-      teamAssigneeId: row.team_assignee_id,
-      isShared: row.is_shared,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      type: {
-        id: row.ticket_type.id,
-        name: row.ticket_type.name,
-        description: row.ticket_type.description,
-        icon: row.ticket_type.icon,
-        archived: row.ticket_type.archived,
-        createdAt: new Date(row.ticket_type.created_at),
-        updatedAt: new Date(row.ticket_type.updated_at),
-        attributes: row.ticket_type.attributes.map((a) => ({
-          id: a.id,
-          name: a.name,
-          description: a.description,
-          dataType: a.data_type,
-          inputOptions: a.input_options,
-          order: a.sort_order,
-          requiredToCreate: a.required_to_create,
-          requiredToCreateForContacts: a.required_to_create_for_contacts,
-          visibleOnCreate: a.visible_on_create,
-          visibleToContacts: a.visible_to_contacts,
-          isDefault: a.is_default,
-          archived: a.archived,
-          createdAt: new Date(a.created_at),
-          updatedAt: new Date(a.updated_at),
-        })),
-      },
-      contacts: row.contacts.map((c) => ({ id: c.id, externalId: c.external_id })),
-      botId: row.bot_id,
-    };
+    const { rows } = await runPrepared<{ ticket: TicketJson }>(manager, LOCK_TICKET, [workspaceId, id]);
+    return rows[0] ? toLockedTicket(workspaceId, rows[0].ticket) : null;
   }
 
   /**
-   * Resolves an assignment's two ids in one query: whether the performing admin exists, and whether the
-   * assignee is an admin or a team of this workspace (an admin wins if both share the id).
+   * GET /tickets/{id}: the ticket and its newest parts in one statement, on any pool connection (no transaction:
+   * one statement reads one snapshot). Null when absent.
    */
-  async findAssignmentTargets(
+  async readTicket(
+    dataSource: DataSource,
+    workspaceId: string,
+    id: string,
+  ): Promise<{ ticket: LockedTicket; parts: TicketPartView[]; total: number } | null> {
+    if (!isStoredId(id)) return null;
+    const { rows } = await runPreparedOnPool<ReadRow>(dataSource, READ_TICKET, [workspaceId, id]);
+    const first = rows[0];
+    if (!first?.ticket) return null;
+    return {
+      ticket: toLockedTicket(workspaceId, first.ticket),
+      total: Number(first.total_count),
+      parts: (rows.slice(1) as PartRow[]).map(toPartView),
+    };
+  }
+
+  /** What the request's ids name (see FIND_REFERENCES), in one query. Ids that cannot exist are not asked. */
+  async findReferences(
     manager: EntityManager,
     workspaceId: string,
-    adminId: string,
-    assigneeId: string,
-  ): Promise<{ performerExists: boolean; assignee: AssigneeKind | null }> {
-    const performerId = isStoredId(adminId) ? adminId : null;
-    const targetId = isStoredId(assigneeId) ? assigneeId : null;
-    if (performerId === null) return { performerExists: false, assignee: null };
+    ids: { performerId?: string; assigneeId?: string; companyId?: string | null },
+  ): Promise<References> {
+    const numeric = (value: string | undefined) => (value !== undefined && isStoredId(value) ? value : null);
+    const company = ids.companyId != null && storableText(ids.companyId) ? ids.companyId : null;
     const { rows } = await runPrepared<{
       performer: boolean;
       assignee_admin: boolean;
       assignee_team: boolean;
-    }>(manager, ASSIGNMENT_TARGETS, [workspaceId, performerId, targetId]);
+      company: boolean;
+    }>(manager, FIND_REFERENCES, [workspaceId, numeric(ids.performerId), numeric(ids.assigneeId), company]);
     const row = rows[0];
     return {
       performerExists: row.performer,
       assignee: row.assignee_admin ? 'admin' : row.assignee_team ? 'team' : null,
+      companyExists: row.company,
     };
   }
 
@@ -379,11 +492,16 @@ export class TicketsRepository {
       ticketId,
       // $3: the ticket's new values, keyed by column (the statement's jsonb_to_record names and types them).
       JSON.stringify({
+        ticket_state_id: changes.stateId,
         state: changes.state,
+        previous_ticket_state_id: changes.previousStateId,
         attributes: changes.attributes,
         admin_assignee_id: changes.adminAssigneeId,
         team_assignee_id: changes.teamAssigneeId,
         is_shared: changes.isShared,
+        open: changes.open,
+        snoozed_until: changes.snoozedUntil,
+        company_id: changes.companyId,
       }),
       // $4: the new parts, in order.
       JSON.stringify(
@@ -394,6 +512,7 @@ export class TicketsRepository {
           previous_ticket_state: part.previousTicketState ?? null,
           assigned_to_type: part.assignedToType ?? null,
           assigned_to_id: part.assignedToId ?? null,
+          updated_attribute_data: part.updatedAttributeData ?? null,
         })),
       ),
       // $5: the audit row, keyed by column.
@@ -405,6 +524,7 @@ export class TicketsRepository {
         changes: audit.changes,
         idempotency_key: audit.idempotencyKey,
         version_before: audit.versionBefore,
+        skip_notifications: audit.skipNotifications,
       }),
     ]);
     const first = rows[0];

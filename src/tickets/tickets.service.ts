@@ -7,20 +7,20 @@ import type { RequestContext } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CONNECT_TIMEOUT_MS } from '../database/data-source';
 import { databaseErrorCode, isRetryableConflict } from '../database/database-errors';
-import { diffAttributes } from './attribute-values';
-import type { AttributeValue } from './entities/ticket.entity';
 import { checkIdempotencyKey, checkIfMatch, ticketEtag } from './preconditions';
 import { toTicketResponse } from './ticket.mapper';
 import type { TicketView } from './ticket.view';
+import { TicketsRepository } from './tickets.repository';
 import {
-  type AuditRecord,
+  auditChanges,
   type LockedTicket,
-  type NewPart,
+  NO_REFERENCES,
+  needsReferences,
+  planUpdate,
   type TicketChanges,
-  TicketsRepository,
-} from './tickets.repository';
+} from './update-plan';
 import { KeyedLimiter } from './update-queue';
-import { parseUpdateTicketRequest, type RawBody, type UpdateTicketInput } from './update-ticket.request';
+import { parseUpdateTicketRequest, type RawBody } from './update-ticket.request';
 
 /** What the client sent besides the body. */
 export type UpdateTicketCommand = {
@@ -30,8 +30,11 @@ export type UpdateTicketCommand = {
   idempotencyKey: string | undefined;
 };
 
-/** The response, serialized once: a replay sends these exact bytes again. */
-export type UpdateOutcome = { json: string; etag: string; replayed: boolean };
+/** A ticket's response, serialized once (a replay sends these exact bytes again), and its ETag. */
+export type TicketOutcome = { json: string; etag: string; replayed?: boolean };
+
+/** PUT's answer: whether it is the stored response of an earlier request with the same Idempotency-Key. */
+export type UpdateOutcome = TicketOutcome & { replayed: boolean };
 
 /**
  * What a transaction hands back: the serialized response when it had to be stored with an Idempotency-Key
@@ -162,28 +165,35 @@ export class TicketsService {
     }
     checkIfMatch(command.ifMatch, ticketEtag(ticket.id, ticket.version));
     const input = parseUpdateTicketRequest(command.body);
-    const plan = await this.plan(manager, ctx, ticket, input);
+    const references = needsReferences(input)
+      ? await this.tickets.findReferences(manager, ctx.workspaceId, {
+          performerId: input.performer?.id,
+          assigneeId: input.assignee?.id,
+          companyId: input.companyId,
+        })
+      : NO_REFERENCES;
+    const plan = planUpdate(ticket, input, references);
 
     // An update writes and reads the response's parts in one statement; a no-op only reads them.
     const after = plan
       ? await this.tickets.applyUpdate(manager, ctx.workspaceId, ticket.id, plan.changes, plan.parts, {
           requestId: ctx.requestId,
           tokenId: ctx.tokenId,
-          adminId: input.assignment?.adminId ?? null,
+          adminId: input.performer?.id ?? null,
           botId: ticket.botId,
           changes: auditChanges(ticket, plan.changes),
           idempotencyKey: key ?? null,
           versionBefore: ticket.version,
+          skipNotifications: input.skipNotifications ?? false,
         })
       : {
           updatedAt: ticket.updatedAt,
           version: ticket.version,
           ...(await this.tickets.findRecentParts(manager, ctx.workspaceId, ticket.id)),
         };
-    const next = plan?.changes ?? ticket;
     const view: TicketView = {
       ...ticket,
-      ...next,
+      ...(plan ? viewOf(ticket, plan.changes) : {}),
       updatedAt: after.updatedAt,
       parts: after.parts,
       totalParts: after.total,
@@ -201,112 +211,35 @@ export class TicketsService {
     return { json, etag, replayed: false };
   }
 
-  /** Works out the new values and the parts they create (BEHAVIOUR.md §3); null when nothing changes. */
-  private async plan(
-    manager: EntityManager,
-    ctx: RequestContext,
-    ticket: LockedTicket,
-    input: UpdateTicketInput,
-  ): Promise<{ changes: TicketChanges; parts: NewPart[] } | null> {
-    const parts: NewPart[] = [];
-    const changes: TicketChanges = {
-      state: ticket.state,
-      attributes: ticket.attributes,
-      adminAssigneeId: ticket.adminAssigneeId,
-      teamAssigneeId: ticket.teamAssigneeId,
-      isShared: ticket.isShared,
-    };
-
-    if (input.ticketAttributes) {
-      const attributeChanges = diffAttributes(
-        ticket.type.attributes.map((a) => ({
-          name: a.name,
-          dataType: a.dataType,
-          requiredToCreate: a.requiredToCreate,
-          inputOptions: a.inputOptions,
-        })),
-        input.ticketAttributes,
-        ticket.attributes,
-      );
-      if (attributeChanges.length > 0) {
-        // A Map, then Object.fromEntries: names like `__proto__` stay own keys (an assignment would not).
-        const merged = new Map<string, AttributeValue>(Object.entries(ticket.attributes));
-        for (const change of attributeChanges) {
-          // BEHAVIOUR.md §2: null clears; a cleared attribute is dropped from the stored object (README).
-          if (change.value === null) merged.delete(change.name);
-          else merged.set(change.name, change.value);
-          parts.push({ partType: 'ticket_attribute_updated_by_admin', authorId: ticket.botId });
-        }
-        changes.attributes = Object.fromEntries(merged);
-      }
-    }
-
-    if (input.state !== undefined && input.state !== ticket.state) {
-      parts.push({
-        partType: 'ticket_state_updated_by_admin',
-        authorId: ticket.botId,
-        ticketState: input.state,
-        previousTicketState: ticket.state,
-      });
-      changes.state = input.state;
-    }
-
-    if (input.isShared !== undefined) changes.isShared = input.isShared;
-
-    if (input.assignment) {
-      const assignmentPart = await this.assign(manager, ctx, changes, input.assignment);
-      if (assignmentPart) parts.push(assignmentPart);
-    }
-
-    const changed = parts.length > 0 || changes.isShared !== ticket.isShared;
-    return changed ? { changes, parts } : null;
+  /**
+   * GET /tickets/{id} (BEHAVIOUR.md §6): what `PUT {}` would answer at the request's version, with the same ETag;
+   * one statement, no transaction, nothing written.
+   */
+  async retrieve(ctx: RequestContext, id: string): Promise<TicketOutcome> {
+    const read = await this.tickets.readTicket(this.dataSource, ctx.workspaceId, id);
+    if (!read) throw new ApiError('ticket_not_found', ERROR_MESSAGES.ticketNotFound, 'id');
+    const view: TicketView = { ...read.ticket, parts: read.parts, totalParts: read.total };
+    return { json: render(view, ctx), etag: ticketEtag(read.ticket.id, read.ticket.version) };
   }
+}
 
-  /** Applies an assignment to `changes` and returns its part, or null when the assignee is unchanged. */
-  private async assign(
-    manager: EntityManager,
-    ctx: RequestContext,
-    changes: TicketChanges,
-    assignment: { adminId: string; assigneeId: string },
-  ): Promise<NewPart | null> {
-    const unassign = assignment.assigneeId === '0';
-    const targets = await this.tickets.findAssignmentTargets(
-      manager,
-      ctx.workspaceId,
-      assignment.adminId,
-      unassign ? '' : assignment.assigneeId,
-    );
-    // BEHAVIOUR.md §2: an unknown performing admin is reported as assignee_not_found too (README "field").
-    if (!targets.performerExists) {
-      throw new ApiError(
-        'assignee_not_found',
-        ERROR_MESSAGES.performerNotFound(assignment.adminId),
-        'assignment.assignee_id',
-      );
-    }
-    if (!unassign && targets.assignee === null) {
-      throw new ApiError(
-        'assignee_not_found',
-        ERROR_MESSAGES.assigneeNotFound(assignment.assigneeId),
-        'assignment.assignee_id',
-      );
-    }
-    const base = { partType: 'assignment' as const, authorId: assignment.adminId };
-    if (unassign) {
-      if (changes.adminAssigneeId === null && changes.teamAssigneeId === null) return null;
-      changes.adminAssigneeId = null;
-      changes.teamAssigneeId = null;
-      return { ...base, assignedToType: 'nobody_admin', assignedToId: null };
-    }
-    if (targets.assignee === 'admin') {
-      if (changes.adminAssigneeId === assignment.assigneeId) return null;
-      changes.adminAssigneeId = assignment.assigneeId;
-      return { ...base, assignedToType: 'admin', assignedToId: assignment.assigneeId };
-    }
-    if (changes.teamAssigneeId === assignment.assigneeId) return null;
-    changes.teamAssigneeId = assignment.assigneeId;
-    return { ...base, assignedToType: 'team', assignedToId: assignment.assigneeId };
-  }
+/** The view's fields an update changed, from the plan's new column values. */
+function viewOf(ticket: LockedTicket, changes: TicketChanges): Partial<TicketView> {
+  const state =
+    changes.stateId === ticket.state.id
+      ? ticket.state
+      : ticket.type.states.find((candidate) => candidate.id === changes.stateId)!;
+  return {
+    state,
+    previousStateId: changes.previousStateId,
+    attributes: changes.attributes,
+    adminAssigneeId: changes.adminAssigneeId,
+    teamAssigneeId: changes.teamAssigneeId,
+    isShared: changes.isShared,
+    open: changes.open,
+    snoozedUntil: changes.snoozedUntil,
+    companyId: changes.companyId,
+  };
 }
 
 function keyInUse(): ApiError {
@@ -323,32 +256,4 @@ function hashRequest(command: UpdateTicketCommand): Buffer {
     .update(`PUT /tickets/${command.id}\n`)
     .update(command.body.bytes ?? Buffer.alloc(0))
     .digest();
-}
-
-/**
- * Each changed field's before and after, for the audit row. Attribute names are data: a plain
- * `attributes[name]` for an attribute named `__proto__` or `constructor` that the ticket lacks reads
- * Object.prototype's member instead of "unset" (issue #9), so only own keys count.
- */
-export function auditChanges(ticket: LockedTicket, next: TicketChanges): AuditRecord['changes'] {
-  const changes = new Map<string, { before: unknown; after: unknown }>();
-  const note = (field: string, before: unknown, after: unknown) => {
-    if (JSON.stringify(before ?? null) !== JSON.stringify(after ?? null)) {
-      changes.set(field, { before: before ?? null, after: after ?? null });
-    }
-  };
-  note('state', ticket.state, next.state);
-  note('is_shared', ticket.isShared, next.isShared);
-  note('admin_assignee_id', ticket.adminAssigneeId, next.adminAssigneeId);
-  note('team_assignee_id', ticket.teamAssigneeId, next.teamAssigneeId);
-  const names = new Set([...Object.keys(ticket.attributes), ...Object.keys(next.attributes)]);
-  for (const name of names) {
-    note(`ticket_attributes.${name}`, ownValue(ticket.attributes, name), ownValue(next.attributes, name));
-  }
-  return Object.fromEntries(changes);
-}
-
-/** The value stored under `name`, or null when the object has no own key of that name. */
-function ownValue(attributes: Readonly<Record<string, AttributeValue>>, name: string): AttributeValue {
-  return Object.hasOwn(attributes, name) ? attributes[name] : null;
 }

@@ -93,7 +93,41 @@ describe('parseUpdateTicketRequest: fields', () => {
       ticketAttributes: { _default_title_: 'T', Amount: null },
       state: 'waiting_on_customer',
       isShared: true,
-      assignment: { adminId: '991267719', assigneeId: '814' },
+      performer: { id: '991267719', field: 'assignment.admin_id' },
+      assignee: { id: '814', field: 'assignment.assignee_id' },
+    });
+  });
+
+  it("reads every later version's field too, at one meaning (BEHAVIOUR.md §6)", () => {
+    expect(
+      parse({
+        ticket_state_id: 7005,
+        open: true,
+        snoozed_until: 1_900_000_000,
+        company_id: '6657add46abd0167d9419cd2',
+        skip_notifications: true,
+        admin_id: 991267719,
+        assignee_id: '814',
+      }),
+    ).toEqual({
+      ticketStateId: { id: '7005', field: 'ticket_state_id' },
+      open: true,
+      snoozedUntil: 1_900_000_000,
+      companyId: '6657add46abd0167d9419cd2',
+      skipNotifications: true,
+      performer: { id: '991267719', field: 'admin_id' },
+      assignee: { id: '814', field: 'assignee_id' },
+    });
+  });
+
+  it('takes a top-level assignee_id alone (the bot assigns) and admin_id alone (the performer)', () => {
+    expect(parse({ assignee_id: 0 })).toEqual({ assignee: { id: '0', field: 'assignee_id' } });
+    expect(parse({ admin_id: '1' })).toEqual({ performer: { id: '1', field: 'admin_id' } });
+  });
+
+  it('reads company_id null as "remove the company", unlike other top-level nulls', () => {
+    expect(parse({ company_id: null, open: null, snoozed_until: null, ticket_state_id: null })).toEqual({
+      companyId: null,
     });
   });
 
@@ -105,23 +139,16 @@ describe('parseUpdateTicketRequest: fields', () => {
     expect(parse({ ticket_attributes: null, state: null, is_shared: null, assignment: null })).toEqual({});
   });
 
-  it('drops unknown top-level fields, including those of later versions', () => {
-    const body = {
-      open: true,
-      snoozed_until: 1_717_021_671,
-      ticket_state_id: '1',
-      company_id: 'c1',
-      skip_notifications: true,
-      admin_id: '991267719',
-      assignee_id: '814',
+  it('drops unknown top-level fields', () => {
+    expect(parse({ state: 'resolved', app_package_code: 'x', linked_objects: [], ticket_id: '9' })).toEqual({
       state: 'resolved',
-    };
-    expect(parse(body)).toEqual({ state: 'resolved' });
+    });
   });
 
   it('drops unknown keys inside assignment', () => {
     expect(parse({ assignment: { admin_id: '1', assignee_id: '2', type: 'admin' } })).toEqual({
-      assignment: { adminId: '1', assigneeId: '2' },
+      performer: { id: '1', field: 'assignment.admin_id' },
+      assignee: { id: '2', field: 'assignment.assignee_id' },
     });
   });
 
@@ -147,7 +174,10 @@ describe('parseUpdateTicketRequest: fields', () => {
       { adminId: '9007199254740991', assigneeId: '9007199254740991' },
     ],
   ])('normalises assignment ids to strings: %j', (assignment, expected) => {
-    expect(parse({ assignment })).toEqual({ assignment: expected });
+    expect(parse({ assignment })).toEqual({
+      performer: { id: expected.adminId, field: 'assignment.admin_id' },
+      assignee: { id: expected.assigneeId, field: 'assignment.assignee_id' },
+    });
   });
 
   it('keeps the ticket_attributes values untouched (validated later against the type)', () => {
@@ -194,6 +224,29 @@ describe('parseUpdateTicketRequest: errors', () => {
       { assignment: { admin_id: '1', assignee_id: 2 ** 53 + 2 } },
       'assignment.assignee_id',
     ],
+    [
+      'both assignment shapes',
+      { assignment: { admin_id: '1', assignee_id: '2' }, assignee_id: '2' },
+      'assignment',
+    ],
+    [
+      'nested assignment and top-level admin_id',
+      { assignment: { admin_id: '1', assignee_id: '2' }, admin_id: 1 },
+      'assignment',
+    ],
+    ['top-level admin_id negative', { admin_id: -1 }, 'admin_id'],
+    ['top-level assignee_id as an object', { assignee_id: { id: 1 } }, 'assignee_id'],
+    ['ticket_state_id as a boolean', { ticket_state_id: true }, 'ticket_state_id'],
+    ['ticket_state_id fractional', { ticket_state_id: 1.5 }, 'ticket_state_id'],
+    ['open as a string', { open: 'false' }, 'open'],
+    ['snoozed_until as a string', { snoozed_until: '1900000000' }, 'snoozed_until'],
+    ['snoozed_until fractional', { snoozed_until: 1_900_000_000.5 }, 'snoozed_until'],
+    ['snoozed_until negative', { snoozed_until: -1 }, 'snoozed_until'],
+    ['snoozed_until past year 9999', { snoozed_until: 253402300800 }, 'snoozed_until'],
+    ['snoozed_until with open: false', { snoozed_until: 1_900_000_000, open: false }, 'snoozed_until'],
+    ['company_id as a number', { company_id: 42 }, 'company_id'],
+    ['company_id too long', { company_id: 'c'.repeat(256) }, 'company_id'],
+    ['skip_notifications as a string', { skip_notifications: 'yes' }, 'skip_notifications'],
   ])('rejects %s as parameter_invalid on %s', (_label, body, field) => {
     const error = expectInvalidBody(raw(JSON.stringify(body)), field);
     expect(error.message.length).toBeGreaterThan(0);

@@ -6,12 +6,28 @@ import { AssignmentDto, type SettableState, UpdateTicketDto } from './dto/update
 /** The request body as it arrived: bytes and their declared type, not yet trusted. */
 export type RawBody = { bytes: Buffer | undefined; contentType: string | undefined };
 
-/** A validated 2.9 update with ids normalised to strings. */
+/** An id the request names, and the field it came in (errors name the field sent: BEHAVIOUR.md §6). */
+export type NamedId = { id: string; field: string };
+
+/**
+ * A validated update, the same at every version (BEHAVIOUR.md §6), ids normalised to strings. Absent means not
+ * sent; `companyId: null` removes the company.
+ */
 export type UpdateTicketInput = {
   ticketAttributes?: Record<string, unknown>;
+  /** A category: the type's default state of it, unless the ticket is already in that category. */
   state?: SettableState;
+  /** An exact state of the ticket's type. */
+  ticketStateId?: NamedId;
   isShared?: boolean;
-  assignment?: { adminId: string; assigneeId: string };
+  /** The admin performing the update: `assignment.admin_id`, or top-level `admin_id` (2.14). */
+  performer?: NamedId;
+  /** The admin or team to assign ("0" unassigns): `assignment.assignee_id`, or top-level `assignee_id`. */
+  assignee?: NamedId;
+  open?: boolean;
+  snoozedUntil?: number;
+  companyId?: string | null;
+  skipNotifications?: boolean;
 };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -24,11 +40,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 export function parseUpdateTicketRequest(raw: RawBody): UpdateTicketInput {
   const body = parseJsonObject(raw);
   const dto = new UpdateTicketDto();
-  // Only the fields of the 2.9 contract are read; `open`, `snoozed_until`, `ticket_state_id`, ... are ignored.
-  if (body.ticket_attributes !== undefined)
-    dto.ticket_attributes = body.ticket_attributes as Record<string, unknown>;
-  if (body.state !== undefined) dto.state = body.state as SettableState;
-  if (body.is_shared !== undefined) dto.is_shared = body.is_shared as boolean;
+  // Every field any version defines is read (BEHAVIOUR.md §6); others are ignored (§2).
+  for (const field of PLAIN_FIELDS) {
+    if (Object.hasOwn(body, field) && body[field] !== undefined) {
+      (dto as Record<(typeof PLAIN_FIELDS)[number], unknown>)[field] = body[field];
+    }
+  }
   if (body.assignment !== undefined && body.assignment !== null) {
     // Checked here rather than by @ValidateNested, which would recurse into arbitrarily nested arrays.
     if (!isPlainObject(body.assignment)) {
@@ -42,18 +59,55 @@ export function parseUpdateTicketRequest(raw: RawBody): UpdateTicketInput {
   const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length > 0) throw firstError(errors);
 
-  // `null` for a top-level field means "not sent" (README, decided behaviours).
+  // `null` for a top-level field means "not sent" (README, decided behaviours), but for company_id, where it
+  // removes the company (BEHAVIOUR.md §6).
   const input: UpdateTicketInput = {};
   if (dto.ticket_attributes != null) input.ticketAttributes = dto.ticket_attributes;
   if (dto.state != null) input.state = dto.state;
+  if (dto.ticket_state_id != null) input.ticketStateId = named(dto.ticket_state_id, 'ticket_state_id');
   if (dto.is_shared != null) input.isShared = dto.is_shared;
+  if (dto.open != null) input.open = dto.open;
+  if (dto.snoozed_until != null) input.snoozedUntil = dto.snoozed_until;
+  if (dto.company_id !== undefined) input.companyId = dto.company_id;
+  if (dto.skip_notifications != null) input.skipNotifications = dto.skip_notifications;
+  const topLevel = dto.admin_id != null || dto.assignee_id != null;
+  if (dto.assignment != null && topLevel) {
+    throw ApiError.invalid(
+      'assignment',
+      'Send either assignment {admin_id, assignee_id} or top-level admin_id and assignee_id, not both',
+    );
+  }
   if (dto.assignment != null) {
-    input.assignment = {
-      adminId: String(dto.assignment.admin_id),
-      assigneeId: String(dto.assignment.assignee_id),
-    };
+    input.performer = named(dto.assignment.admin_id, 'assignment.admin_id');
+    input.assignee = named(dto.assignment.assignee_id, 'assignment.assignee_id');
+  }
+  if (dto.admin_id != null) input.performer = named(dto.admin_id, 'admin_id');
+  if (dto.assignee_id != null) input.assignee = named(dto.assignee_id, 'assignee_id');
+  if (input.snoozedUntil !== undefined && input.open === false) {
+    throw ApiError.invalid(
+      'snoozed_until',
+      'snoozed_until cannot be sent with open: false (a closed ticket is not snoozed)',
+    );
   }
   return input;
+}
+
+/** Top-level fields copied onto the DTO as sent, for class-validator to check. */
+const PLAIN_FIELDS = [
+  'ticket_attributes',
+  'state',
+  'ticket_state_id',
+  'is_shared',
+  'open',
+  'snoozed_until',
+  'company_id',
+  'admin_id',
+  'assignee_id',
+  'skip_notifications',
+] as const;
+
+function named(id: string | number, field: string): NamedId {
+  return { id: String(id), field };
 }
 
 function parseJsonObject(raw: RawBody): Record<string, unknown> {

@@ -173,17 +173,23 @@ export async function seedWorkspace(
 
 export type TicketRow = {
   state: string;
+  ticket_state_id: string;
+  previous_ticket_state_id: string | null;
   attributes: Record<string, unknown>;
   admin_assignee_id: string | null;
   team_assignee_id: string | null;
   is_shared: boolean;
+  open: boolean;
+  snoozed_until: Date | null;
+  company_id: string | null;
   updated_at: Date;
 };
 
 /** The ticket row as stored. */
 export async function ticketRow(db: Pool, workspaceId: string, id: string): Promise<TicketRow> {
   const { rows } = await db.query<TicketRow>(
-    `SELECT state, attributes, admin_assignee_id::text, team_assignee_id::text, is_shared, updated_at
+    `SELECT state, ticket_state_id::text, previous_ticket_state_id::text, attributes, admin_assignee_id::text,
+            team_assignee_id::text, is_shared, open, snoozed_until, company_id, updated_at
        FROM tickets WHERE workspace_id = $1 AND id = $2`,
     [workspaceId, id],
   );

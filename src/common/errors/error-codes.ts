@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   parameter_invalid: HttpStatus.BAD_REQUEST,
   ticket_not_found: HttpStatus.NOT_FOUND,
   assignee_not_found: HttpStatus.NOT_FOUND,
+  company_not_found: HttpStatus.NOT_FOUND,
+  ticket_state_id_invalid: HttpStatus.BAD_REQUEST,
   not_found: HttpStatus.NOT_FOUND,
   precondition_failed: HttpStatus.PRECONDITION_FAILED,
   precondition_required: HttpStatus.PRECONDITION_REQUIRED,

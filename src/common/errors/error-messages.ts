@@ -1,6 +1,6 @@
 /**
  * Every message an `error.list` carries that a client can match on, written once: the service, the guards,
- * the filter and the middleware throw these, and the OpenAPI examples (tickets/update-ticket.api-docs.ts)
+ * the filter and the middleware throw these, and the OpenAPI examples (tickets/tickets.api-docs.ts)
  * show the same text. Messages with a value in them are functions. The Intercom-Version messages live beside
  * the versions (common/versioning/versions.ts, VERSION_MESSAGES); a field's validation message beside its
  * rule (tickets/dto).
@@ -16,6 +16,9 @@ export const ERROR_MESSAGES = {
   performerNotFound: (adminId: string) => `Assignee not found: no admin ${quoted(adminId)} in this workspace`,
   assigneeNotFound: (assigneeId: string) =>
     `Assignee not found: no admin or team ${quoted(assigneeId)} in this workspace`,
+  /** Intercom's words (the 2.12–Preview excerpts' 400 example), for `state` and `ticket_state_id` alike. */
+  ticketStateIdInvalid: 'Ticket state id is not valid or is not associated with the ticket type',
+  companyNotFound: 'Company not found',
   preconditionRequired: "This workspace requires If-Match with the ticket's ETag on every update",
   preconditionFailed: (currentEtag: string) =>
     `If-Match does not match the ticket's current version (ETag ${currentEtag}); fetch it again and retry`,

@@ -1,13 +1,20 @@
-/** Every version a client may name in `Intercom-Version` (update-ticket-2.9.md, BEHAVIOUR.md §5). */
+/** Every version a client may name in `Intercom-Version` (BEHAVIOUR.md §4, §6), oldest first. */
 export const NUMBERED_VERSIONS = [
   '1.0', '1.1', '1.2', '1.3', '1.4',
   '2.0', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7', '2.8', '2.9',
+  '2.10', '2.11', '2.12', '2.13', '2.14', '2.15', '2.16',
 ] as const; // prettier-ignore
 
 export type NumberedVersion = (typeof NUMBERED_VERSIONS)[number];
 export type ApiVersion = NumberedVersion | 'Preview';
 
+/** Every resolved version, oldest first; Preview is newer than every numbered one. */
+export const API_VERSIONS: readonly ApiVersion[] = [...NUMBERED_VERSIONS, 'Preview'];
+
 export const DEFAULT_VERSION: ApiVersion = '2.9';
+
+/** The oldest version with ticket endpoints (BEHAVIOUR.md §6). */
+export const TICKETS_SINCE: ApiVersion = '2.9';
 
 const KNOWN = new Set<string>(NUMBERED_VERSIONS);
 
@@ -33,24 +40,13 @@ export function compareVersions(a: ApiVersion, b: ApiVersion): number {
   return rank(a) - rank(b);
 }
 
-function rank(version: ApiVersion): number {
-  return version === 'Preview' ? NUMBERED_VERSIONS.length : NUMBERED_VERSIONS.indexOf(version);
+/** `version` is `since` or newer. */
+export function atLeast(version: ApiVersion, since: ApiVersion): boolean {
+  return rank(version) >= rank(since);
 }
 
-/**
- * Which wire contract serves a resolved version. Only 2.9 exists so far; Preview is served with it until
- * its own contract is built (BEHAVIOUR.md §5). A later version adds a member here and a case in the
- * request parser and response mapper, never a second controller.
- */
-export type WireContract = '2.9';
+const RANKS = new Map<ApiVersion, number>(API_VERSIONS.map((version, index) => [version, index]));
 
-export function contractFor(version: ApiVersion): WireContract {
-  switch (version) {
-    case 'Preview':
-    case '2.9':
-      return '2.9';
-    default:
-      // Callers only reach here with versions the interceptor let through (>= the route's minimum).
-      return '2.9';
-  }
+function rank(version: ApiVersion): number {
+  return RANKS.get(version)!;
 }

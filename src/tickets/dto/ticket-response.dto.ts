@@ -1,7 +1,8 @@
 import { ApiExtraModels, ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import { ASSIGNED_TO_TYPES, type AssignedToType } from '../entities/ticket-part.entity';
 import { DATA_TYPES, type DataType } from '../entities/ticket-type-attribute.entity';
-import { type AttributeValue, TICKET_STATES, type TicketState } from '../entities/ticket.entity';
+import { STATE_CATEGORIES, type StateCategory } from '../entities/ticket-state.entity';
+import type { AttributeValue } from '../entities/ticket.entity';
 
 /*
  * The 2.9 response body, described for the OpenAPI document only: the body itself is built by the pure mapper
@@ -196,15 +197,15 @@ export class TicketPartDto {
    */
   // Only on ticket_state_updated_by_admin parts (BEHAVIOUR.md §1). The type admits null because an imported
   // snapshot may omit it; Intercom documents it as non-null and so do we.
-  @ApiProperty({ enum: [...TICKET_STATES], nullable: false })
-  previous_ticket_state?: TicketState | null;
+  @ApiProperty({ enum: [...STATE_CATEGORIES], nullable: false })
+  previous_ticket_state?: StateCategory | null;
 
   /**
    * The state of the ticket. Only on `ticket_state_updated_by_admin` parts.
    * @example "in_progress"
    */
-  @ApiProperty({ enum: [...TICKET_STATES], nullable: false })
-  ticket_state?: TicketState | null;
+  @ApiProperty({ enum: [...STATE_CATEGORIES], nullable: false })
+  ticket_state?: StateCategory | null;
 
   /**
    * The time the ticket part was created.
@@ -538,8 +539,8 @@ export class TicketResponseDto {
    * The state the ticket is currently in
    * @example "submitted"
    */
-  @ApiProperty({ enum: [...TICKET_STATES] })
-  ticket_state!: TicketState;
+  @ApiProperty({ enum: [...STATE_CATEGORIES] })
+  ticket_state!: StateCategory;
 
   /**
    * The state the ticket is currently in, in a human readable form - visible in Intercom

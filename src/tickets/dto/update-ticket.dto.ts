@@ -1,10 +1,12 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiHideProperty, ApiProperty, ApiSchema } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsDefined,
   IsIn,
   IsObject,
   IsOptional,
+  IsString,
+  MaxLength,
   ValidateBy,
   ValidateNested,
   type ValidationOptions,
@@ -19,7 +21,7 @@ export type SettableState = (typeof SETTABLE_STATES)[number];
  * integer is one: a larger number was already rounded by JSON.parse and would name another admin, so it is
  * a bad value (400), not an unknown id (404).
  */
-function IsIdLike(options?: ValidationOptions): PropertyDecorator {
+export function IsIdLike(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isIdLike',
@@ -57,7 +59,14 @@ export class AssignmentDto {
   assignee_id!: string | number;
 }
 
-/** The 2.9 request body. Unknown top-level fields are dropped before validation (BEHAVIOUR.md §2). */
+/** Unix seconds a client may send (far below 2^53; 9999-12-31T23:59:59Z, as the import allows). */
+const MAX_UNIX_SECONDS = 253402300799;
+
+/**
+ * The request body. Every field of every version is read at every version (BEHAVIOUR.md §6: one meaning each);
+ * unknown top-level fields are dropped before validation (§2). The OpenAPI document of 2.9 shows the 2.9 fields;
+ * the later ones are hidden here and added by the documents of the versions that define them.
+ */
 @ApiSchema({ name: 'update_ticket_request', description: 'You can update a Ticket' })
 export class UpdateTicketDto {
   /** The attributes set on the ticket. */
@@ -88,4 +97,57 @@ export class UpdateTicketDto {
   @IsObject({ message: 'assignment must be an object with admin_id and assignee_id' })
   @ValidateNested()
   assignment?: AssignmentDto;
+
+  // Later versions' fields (BEHAVIOUR.md §6), accepted at every version.
+
+  /** 2.12: the exact state (an id of a state of the ticket's type). */
+  @ApiHideProperty()
+  @IsOptional()
+  @IsIdLike({ message: 'ticket_state_id must be a string or an integer id between 0 and 2^53 - 1' })
+  ticket_state_id?: string | number;
+
+  /** 2.10: false closes the ticket (and unsnoozes it), true reopens it. */
+  @ApiHideProperty()
+  @IsOptional()
+  @IsBoolean({ message: 'open must be true or false' })
+  open?: boolean;
+
+  /** 2.10: snooze an open ticket until then (unix seconds, in the future). */
+  @ApiHideProperty()
+  @IsOptional()
+  @ValidateBy({
+    name: 'isUnixSeconds',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_UNIX_SECONDS,
+      defaultMessage: () =>
+        'snoozed_until must be a unix timestamp in whole seconds (an integer between 0 and 253402300799)',
+    },
+  })
+  snoozed_until?: number;
+
+  /** 2.12: the company (Intercom's id), or null to remove it. */
+  @ApiHideProperty()
+  @IsOptional()
+  @IsString({ message: 'company_id must be a company id (a string), or null to remove the company' })
+  @MaxLength(255, { message: 'company_id must be at most 255 characters' })
+  company_id?: string | null;
+
+  /** 2.14: the admin performing the update (nested `assignment` before 2.14). */
+  @ApiHideProperty()
+  @IsOptional()
+  @IsIdLike({ message: 'admin_id must be a string or an integer id between 0 and 2^53 - 1' })
+  admin_id?: string | number;
+
+  /** 2.14: the admin or team to assign (0 unassigns). */
+  @ApiHideProperty()
+  @IsOptional()
+  @IsIdLike({ message: 'assignee_id must be a string or an integer id between 0 and 2^53 - 1' })
+  assignee_id?: string | number;
+
+  /** 2.13: no notifications for this update (recorded in the audit row). */
+  @ApiHideProperty()
+  @IsOptional()
+  @IsBoolean({ message: 'skip_notifications must be true or false' })
+  skip_notifications?: boolean;
 }

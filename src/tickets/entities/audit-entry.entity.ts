@@ -41,6 +41,10 @@ export class AuditEntry {
   @Column({ type: 'jsonb' })
   changes!: Record<string, FieldChange>;
 
+  /** The update asked for no notifications (BEHAVIOUR.md §6). */
+  @Column({ name: 'skip_notifications', type: 'boolean', default: false })
+  skipNotifications!: boolean;
+
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey!: string | null;
 

@@ -1,7 +1,7 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Admin } from '../../workspaces/entities/admin.entity';
 import { Ticket } from './ticket.entity';
-import type { TicketState } from './ticket.entity';
+import type { StateCategory } from './ticket-state.entity';
 
 export type PartAttachment = {
   type: string;
@@ -11,6 +11,16 @@ export type PartAttachment = {
   filesize?: number;
   width?: number;
   height?: number;
+};
+
+/**
+ * What an attribute part changed (2.14's `updated_attribute_data`, without its `type` tags): the attribute, and
+ * the value set (a list item's id and label; a plain value's text as both; files' ids and names; null and "" when
+ * cleared).
+ */
+export type UpdatedAttributeData = {
+  attribute: { id: string; label: string };
+  value: { id: string | number[] | null; label: string | string[] };
 };
 
 export const ASSIGNED_TO_TYPES = ['admin', 'team', 'nobody_admin'] as const;
@@ -51,10 +61,10 @@ export class TicketPart {
   authorId!: string;
 
   @Column({ name: 'ticket_state', type: 'text', nullable: true })
-  ticketState!: TicketState | null;
+  ticketState!: StateCategory | null;
 
   @Column({ name: 'previous_ticket_state', type: 'text', nullable: true })
-  previousTicketState!: TicketState | null;
+  previousTicketState!: StateCategory | null;
 
   @Column({ name: 'assigned_to_type', type: 'text', nullable: true })
   assignedToType!: AssignedToType | null;
@@ -70,6 +80,10 @@ export class TicketPart {
 
   @Column({ type: 'boolean', default: false })
   redacted!: boolean;
+
+  /** On `ticket_attribute_updated_by_admin` parts: the attribute and value (null when not known). */
+  @Column({ name: 'updated_attribute_data', type: 'jsonb', nullable: true })
+  updatedAttributeData!: UpdatedAttributeData | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;

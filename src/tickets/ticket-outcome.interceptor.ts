@@ -1,15 +1,15 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
 import { map, type Observable } from 'rxjs';
-import type { UpdateOutcome } from './tickets.service';
+import type { TicketOutcome } from './tickets.service';
 
 /**
- * Sends an update's serialized body as is (a replay must be byte-for-byte the first response) with its
- * strong ETag, and `Idempotent-Replayed: true` on a replay.
+ * Sends a ticket's serialized body as is (a replay must be byte-for-byte the first response) with its strong
+ * ETag, and `Idempotent-Replayed: true` on a replay.
  */
 @Injectable()
-export class UpdateOutcomeInterceptor implements NestInterceptor<UpdateOutcome, string> {
-  intercept(context: ExecutionContext, next: CallHandler<UpdateOutcome>): Observable<string> {
+export class TicketOutcomeInterceptor implements NestInterceptor<TicketOutcome, string> {
+  intercept(context: ExecutionContext, next: CallHandler<TicketOutcome>): Observable<string> {
     const res = context.switchToHttp().getResponse<Response>();
     return next.handle().pipe(
       map((outcome) => {

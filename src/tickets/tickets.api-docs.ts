@@ -87,17 +87,10 @@ function ApiErrorResponse(
   });
 }
 
-/** The OpenAPI description of PUT /tickets/{id} (update-ticket-2.9.md, BEHAVIOUR.md §4–5). */
-export function ApiUpdateTicket() {
+/** What every ticket route documents alike: the tag, the token, the version header and the ticket id. */
+function ApiTicketRoute() {
   return applyDecorators(
     ApiTags('Tickets'),
-    ApiOperation({
-      operationId: 'updateTicket',
-      summary: 'Update a ticket',
-      description:
-        'You can update a ticket. Every field is optional; unknown fields are ignored. One request is one ' +
-        'transaction, and the response lists the parts it created.',
-    }),
     ApiBearerAuth(BEARER_AUTH),
     ApiHeader({
       name: 'Intercom-Version',
@@ -120,6 +113,83 @@ export function ApiUpdateTicket() {
         'not the `ticket_id` displayed in the Inbox.',
       example: DEMO_IDS.ticket,
     }),
+  );
+}
+
+const TICKET_HEADERS: HeadersObject = {
+  'Intercom-Version': {
+    description: 'The version the request was served with.',
+    schema: { type: 'string' },
+  },
+  ETag: { description: "The ticket's version, for If-Match.", schema: { type: 'string' } },
+  ...REQUEST_ID_HEADER,
+  ...RATE_LIMIT_HEADERS,
+};
+
+const VERSION_ERRORS: ErrorExample[] = [
+  {
+    summary: 'Unknown version',
+    code: 'intercom_version_invalid',
+    message: VERSION_MESSAGES.unknown,
+    field: 'Intercom-Version',
+  },
+  {
+    summary: 'Version too old',
+    code: 'intercom_version_invalid',
+    message: VERSION_MESSAGES.unavailable,
+    field: 'Intercom-Version',
+  },
+];
+
+const UNAUTHORIZED: ErrorExample[] = [
+  { summary: 'Unauthorized', code: 'unauthorized', message: ERROR_MESSAGES.unauthorized },
+];
+
+const TICKET_NOT_FOUND: ErrorExample = {
+  summary: 'Ticket not found',
+  code: 'ticket_not_found',
+  message: ERROR_MESSAGES.ticketNotFound,
+  field: 'id',
+};
+
+const SERVER_ERROR: ErrorExample[] = [
+  { summary: 'Server error', code: 'server_error', message: ERROR_MESSAGES.serverError },
+];
+
+const UNAVAILABLE: ErrorExample[] = [
+  { summary: 'Unavailable', code: 'service_unavailable', message: ERROR_MESSAGES.databaseUnavailable },
+];
+
+/** The OpenAPI description of GET /tickets/{id} (BEHAVIOUR.md §6: what PUT {} answers, nothing written). */
+export function ApiRetrieveTicket() {
+  return applyDecorators(
+    ApiOperation({
+      operationId: 'getTicket',
+      summary: 'Retrieve a ticket',
+      description:
+        'You can fetch the details of a single ticket: the body `PUT {}` would answer, with its ETag.',
+    }),
+    ApiTicketRoute(),
+    ApiOkResponse({ type: TicketResponseDto, description: 'Ticket found', headers: TICKET_HEADERS }),
+    ApiErrorResponse(400, 'Invalid version', VERSION_ERRORS),
+    ApiErrorResponse(401, 'Unauthorized', UNAUTHORIZED),
+    ApiErrorResponse(404, 'Ticket not found', [TICKET_NOT_FOUND]),
+    ApiErrorResponse(500, 'Server error', SERVER_ERROR),
+    ApiErrorResponse(503, 'Database unreachable or request timed out', UNAVAILABLE, RETRY_AFTER_HEADER),
+  );
+}
+
+/** The OpenAPI description of PUT /tickets/{id} (update-ticket-2.9.md, BEHAVIOUR.md §4–6). */
+export function ApiUpdateTicket() {
+  return applyDecorators(
+    ApiOperation({
+      operationId: 'updateTicket',
+      summary: 'Update a ticket',
+      description:
+        'You can update a ticket. Every field is optional; unknown fields are ignored. One request is one ' +
+        'transaction, and the response lists the parts it created.',
+    }),
+    ApiTicketRoute(),
     ApiHeader({
       name: 'If-Match',
       required: false,
@@ -143,33 +213,16 @@ export function ApiUpdateTicket() {
       type: TicketResponseDto,
       description: 'The updated ticket',
       headers: {
-        'Intercom-Version': {
-          description: 'The version the request was served with.',
-          schema: { type: 'string' },
-        },
-        ETag: { description: "The ticket's version, for If-Match.", schema: { type: 'string' } },
+        ...TICKET_HEADERS,
         'Idempotent-Replayed': {
           description:
             '`true` when this is the stored response of an earlier request with the same Idempotency-Key.',
           schema: { type: 'string' },
         },
-        ...REQUEST_ID_HEADER,
-        ...RATE_LIMIT_HEADERS,
       },
     }),
     ApiErrorResponse(400, 'Invalid version or request body', [
-      {
-        summary: 'Unknown version',
-        code: 'intercom_version_invalid',
-        message: VERSION_MESSAGES.unknown,
-        field: 'Intercom-Version',
-      },
-      {
-        summary: 'Version too old',
-        code: 'intercom_version_invalid',
-        message: VERSION_MESSAGES.unavailable,
-        field: 'Intercom-Version',
-      },
+      ...VERSION_ERRORS,
       {
         summary: 'Invalid field',
         code: 'parameter_invalid',
@@ -177,16 +230,9 @@ export function ApiUpdateTicket() {
         field: 'state',
       },
     ]),
-    ApiErrorResponse(401, 'Unauthorized', [
-      { summary: 'Unauthorized', code: 'unauthorized', message: ERROR_MESSAGES.unauthorized },
-    ]),
+    ApiErrorResponse(401, 'Unauthorized', UNAUTHORIZED),
     ApiErrorResponse(404, 'Ticket or assignee not found', [
-      {
-        summary: 'Ticket not found',
-        code: 'ticket_not_found',
-        message: ERROR_MESSAGES.ticketNotFound,
-        field: 'id',
-      },
+      TICKET_NOT_FOUND,
       {
         summary: 'Assignee not found',
         code: 'assignee_not_found',
@@ -252,19 +298,11 @@ export function ApiUpdateTicket() {
       ],
       { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER_HEADER },
     ),
-    ApiErrorResponse(500, 'Server error', [
-      { summary: 'Server error', code: 'server_error', message: ERROR_MESSAGES.serverError },
-    ]),
+    ApiErrorResponse(500, 'Server error', SERVER_ERROR),
     ApiErrorResponse(
       503,
       'Database unreachable or request timed out; nothing was written',
-      [
-        {
-          summary: 'Unavailable',
-          code: 'service_unavailable',
-          message: ERROR_MESSAGES.databaseUnavailable,
-        },
-      ],
+      UNAVAILABLE,
       RETRY_AFTER_HEADER,
     ),
   );
