@@ -9,6 +9,9 @@ import { TicketTypeAttribute } from './tickets/entities/ticket-type-attribute.en
 import { TicketTypeState } from './tickets/entities/ticket-type-state.entity';
 import { TicketType } from './tickets/entities/ticket-type.entity';
 import { Ticket } from './tickets/entities/ticket.entity';
+import { WebhookDelivery } from './webhooks/entities/webhook-delivery.entity';
+import { WebhookEvent } from './webhooks/entities/webhook-event.entity';
+import { WebhookSubscription } from './webhooks/entities/webhook-subscription.entity';
 import { Admin } from './workspaces/entities/admin.entity';
 import { Company } from './workspaces/entities/company.entity';
 import { Team } from './workspaces/entities/team.entity';
@@ -35,4 +38,7 @@ export const ENTITIES = [
   AccessToken,
   IdempotencyKey,
   AuditEntry,
+  WebhookSubscription,
+  WebhookEvent,
+  WebhookDelivery,
 ];

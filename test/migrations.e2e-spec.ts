@@ -5,9 +5,9 @@ import type { Server } from 'node:http';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { MIGRATIONS } from '../migrations';
 import { InitialSchema1764000000000 } from '../migrations/1764000000000-initial-schema';
 import { Reliability1764100000000 } from '../migrations/1764100000000-reliability';
+import { TicketStates1764200000000 } from '../migrations/1764200000000-ticket-states';
 import { createApp } from '../src/app.factory';
 import { hashToken } from '../src/auth/token-hash';
 import { loadConfig } from '../src/config/config';
@@ -29,6 +29,8 @@ const LABELS = {
 };
 const WORKSPACES = ['mig_a', 'mig_b'];
 const TOKEN = 'tok_migration_test_token_of_workspace_mig_a';
+/** Up to and including the migration under test (later ones build on it and are not its business). */
+const MIGRATIONS = [InitialSchema1764000000000, Reliability1764100000000, TicketStates1764200000000];
 
 /** 2.9-era data, written as the 2.9 schema's SQL: two workspaces, a ticket in each category, parts, an audit row. */
 async function seed29(db: Client): Promise<void> {

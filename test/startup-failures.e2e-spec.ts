@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { MIGRATIONS } from '../migrations';
 import { testDatabaseUrl } from './support/app';
 import { freePort, runNode, spawnServer, type NodeResult } from './support/server-process';
 
@@ -176,7 +177,8 @@ describe('startup failures: one line that says what to do', () => {
     try {
       const url = urlWith({ user: ROLE, password: PASSWORD, database });
       const line = new RegExp(
-        `^DATABASE_URL \\(${where(url)}\\) has 3 pending migration\\(s\\) \\(InitialSchema\\d+, Reliability\\d+, TicketStates\\d+\\): ` +
+        `^DATABASE_URL \\(${where(url)}\\) has ${MIGRATIONS.length} pending migration\\(s\\) ` +
+          `\\(${MIGRATIONS.map((migration) => migration.name).join(', ')}\\): ` +
           'run `npm run migration:run` first\\n$',
       );
       const port = await freePort();

@@ -215,6 +215,19 @@ const READ_TICKET = preparedStatement(
 );
 
 /**
+ * A webhook event's parts (ticket-snapshot.ts): the newest PART_WINDOW parts of ticket $2 of workspace $1 up to
+ * part $3, the newest when the event's update committed, oldest first.
+ */
+const PARTS_THROUGH = preparedStatement(
+  'tickets.parts_through',
+  `SELECT ${PART_COLUMNS}
+     FROM (SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2 AND id <= $3
+            ORDER BY id DESC LIMIT ${PART_WINDOW}) p
+     JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
+    ORDER BY p.id`,
+);
+
+/**
  * What an update's ids name in the workspace, in one query: whether the performing admin exists (the bot too),
  * whether the assignee is an admin or a team (BEHAVIOUR.md §2), whether the company exists. A null parameter
  * asks nothing.
@@ -451,6 +464,22 @@ export class TicketsRepository {
       total: Number(first.total_count),
       parts: (rows.slice(1) as PartRow[]).map(toPartView),
     };
+  }
+
+  /** The parts a webhook event shows (PARTS_THROUGH); none when the ticket had none (`throughId` null). */
+  async findPartsThrough(
+    dataSource: DataSource,
+    workspaceId: string,
+    ticketId: string,
+    throughId: string | null,
+  ): Promise<TicketPartView[]> {
+    if (throughId === null) return [];
+    const { rows } = await runPreparedOnPool<PartRow>(dataSource, PARTS_THROUGH, [
+      workspaceId,
+      ticketId,
+      throughId,
+    ]);
+    return rows.map(toPartView);
   }
 
   /** What the request's ids name (see FIND_REFERENCES), in one query. Ids that cannot exist are not asked. */
