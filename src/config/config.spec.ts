@@ -49,7 +49,39 @@ describe('loadConfig', () => {
       authFailureWindowMs: 60_000,
       ticketQueueLimit: 100,
       workspaceDbConnections: 5,
+      webhookWorkerEnabled: true,
+      webhookConcurrency: 8,
+      webhookPollIntervalMs: 1_000,
+      webhookLeaseMs: 30_000,
+      webhookAllowPrivateUrls: true,
+      webhookRetryScale: 1,
+      webhookRetentionDays: 7,
+      webhookWorkerWorkspaces: [],
     });
+  });
+
+  it('refuses private webhook URLs by default in production only', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).webhookAllowPrivateUrls).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).webhookAllowPrivateUrls,
+    ).toBe(true);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' }).webhookAllowPrivateUrls).toBe(false);
+  });
+
+  it('reads the retry scale as a decimal and the worker workspaces as a list', () => {
+    expect(loadConfig({ WEBHOOK_RETRY_SCALE: '0.001' }).webhookRetryScale).toBe(0.001);
+    expect(loadConfig({ WEBHOOK_RETRY_SCALE: '1e-4' }).webhookRetryScale).toBe(0.0001);
+    expect(loadConfig({ WEBHOOK_WORKER_WORKSPACES: 'a, b*' }).webhookWorkerWorkspaces).toEqual(['a', 'b*']);
+    expect(problems({ WEBHOOK_RETRY_SCALE: 'fast' })).toContain(
+      'WEBHOOK_RETRY_SCALE: WEBHOOK_RETRY_SCALE must be a number (got "fast")',
+    );
+    expect(problems({ WEBHOOK_RETRY_SCALE: '2' })).toContain(
+      'WEBHOOK_RETRY_SCALE: WEBHOOK_RETRY_SCALE must not be greater than 1 (got "2")',
+    );
+    // A lease shorter than an attempt (5 s) and some slack would let a second worker take it mid-attempt.
+    expect(problems({ WEBHOOK_LEASE_MS: '5000' })).toContain(
+      'WEBHOOK_LEASE_MS: WEBHOOK_LEASE_MS must not be less than 10000 (got "5000")',
+    );
   });
 
   it('takes every default from EnvSchema as it is, each variable under its camelCase name', () => {

@@ -3,6 +3,7 @@ import {
   IsIn,
   IsInt,
   IsIP,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -19,6 +20,7 @@ import {
 type Parser<T> = (raw: string) => T | string;
 
 const integer: Parser<number> = (raw) => (/^-?\d+$/.test(raw.trim()) ? Number(raw) : raw);
+const decimal: Parser<number> = (raw) => (/^\d+(\.\d+)?([eE]-?\d+)?$/.test(raw.trim()) ? Number(raw) : raw);
 const flag: Parser<boolean> = (raw) => (raw === 'true' ? true : raw === 'false' ? false : raw);
 const list: Parser<string[]> = (raw) =>
   raw
@@ -55,6 +57,15 @@ function Integer(min: number, max: number) {
     Max(max)(target, key);
     Min(min)(target, key);
     IsInt(INTEGER)(target, key);
+  };
+}
+/** A decimal variable within [min, max], as @Integer for integers. */
+function Decimal(min: number, max: number) {
+  return <K extends string>(target: { [P in K]: number | undefined }, key: K): void => {
+    Parse(decimal)(target, key);
+    Max(max)(target, key);
+    Min(min)(target, key);
+    IsNumber({}, { message: '$property must be a number' })(target, key);
   };
 }
 const BOOLEAN = { message: '$property must be one of the following values: true, false' };
@@ -162,6 +173,38 @@ export class EnvSchema {
   /** Pool connections one workspace's updates may hold at once; loadConfig caps it at DB_POOL_SIZE. */
   @Integer(1, 200)
   WORKSPACE_DB_CONNECTIONS = 5;
+
+  /** Run the webhook delivery worker in the API process; false when workers run apart (`npm run worker`). */
+  @IsBoolean(BOOLEAN) @Parse(flag)
+  WEBHOOK_WORKER_ENABLED = true;
+
+  /** Notification attempts one worker makes at once. */
+  @Integer(1, 200)
+  WEBHOOK_CONCURRENCY = 8;
+
+  /** How often a worker looks for due notifications besides being woken (NOTIFY, its own retries, an attempt's end). */
+  @Integer(50, 600_000)
+  WEBHOOK_POLL_INTERVAL_MS = 1_000;
+
+  /** How long a claimed notification stays with its worker; past it (a worker that died) another takes it. Above the 5-s attempt. */
+  @Integer(10_000, 3_600_000)
+  WEBHOOK_LEASE_MS = 30_000;
+
+  /** Whether webhooks may reach loopback, private, link-local... addresses. loadConfig's default: false in production. */
+  @IsBoolean(BOOLEAN) @Parse(flag)
+  WEBHOOK_ALLOW_PRIVATE_URLS = true;
+
+  /** Test and development only: multiplies the retry schedule and its one-day window (0.001: 10 s becomes 10 ms). */
+  @Decimal(0.00001, 1)
+  WEBHOOK_RETRY_SCALE = 1;
+
+  /** Days a delivered notification is kept (0: deleted at the next cleanup, every 10 minutes). */
+  @Integer(0, 3650)
+  WEBHOOK_RETENTION_DAYS = 7;
+
+  /** Comma-separated workspace ids (a trailing * matches a prefix) this process's worker delivers for; empty: all. */
+  @IsString({ each: true }) @Parse(list)
+  WEBHOOK_WORKER_WORKSPACES: string[] = [];
 } // prettier-ignore
 
 /** RATE_LIMIT_PER_10S → rateLimitPer10s. */
@@ -181,7 +224,11 @@ export class ConfigError extends Error {}
 /** Reads and validates `env`; throws ConfigError listing every bad variable by name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const schema = new EnvSchema();
-  if (env.NODE_ENV === 'production') schema.LOG_FORMAT = 'json';
+  if (env.NODE_ENV === 'production') {
+    schema.LOG_FORMAT = 'json';
+    // BEHAVIOUR.md §7 "Safety": in production, webhooks reach public addresses only unless told otherwise.
+    schema.WEBHOOK_ALLOW_PRIVATE_URLS = false;
+  }
   for (const name of Object.keys(schema)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
