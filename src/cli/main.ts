@@ -11,6 +11,15 @@ import { ENTITIES } from '../entities';
 import { ImportService } from '../import/import.service';
 import { terminalProgress } from '../import/import-progress';
 import { ImportError, parseSnapshot } from '../import/snapshot-checker';
+import { WEBHOOK_TOPICS } from '../webhooks/entities/webhook-subscription.entity';
+import {
+  checkTopicsForVersion,
+  checkUrl,
+  parseSubscriptionVersion,
+  parseTopics,
+  WebhookInputError,
+} from '../webhooks/subscription-input';
+import { WebhookSubscriptionsService } from '../webhooks/webhook-subscriptions.service';
 
 /** A problem with the command's input: printed on stderr, exit code 1, nothing written. */
 class UsageError extends Error {}
@@ -37,7 +46,9 @@ async function readStandardInput(): Promise<string> {
 
 export function buildProgram(out: (text: string) => void): Command {
   const program = new Command('cli')
-    .description('Intercom tickets service: import workspace snapshots and manage access tokens')
+    .description(
+      'Intercom tickets service: import workspace snapshots, manage access tokens and webhook subscriptions',
+    )
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeOut: out, writeErr: (text) => process.stderr.write(text) });
@@ -104,7 +115,95 @@ Progress is shown on stderr when it is a terminal; stdout holds only the summary
       if (!revoked) throw new UsageError('token not found or already revoked');
       process.stderr.write('token revoked\n');
     });
+
+  addWebhookCommands(program, out);
   return program;
+}
+
+const WEBHOOK_TOPIC_LIST = WEBHOOK_TOPICS.join(', ');
+
+/** OPERATING.md's `webhook` commands (README "Webhooks"). */
+function addWebhookCommands(program: Command, out: (text: string) => void): void {
+  const webhook = program
+    .command('webhook')
+    .description('ticket notifications: subscriptions, their deliveries, redelivery');
+  const service = <T>(work: (subscriptions: WebhookSubscriptionsService) => Promise<T>) =>
+    withDatabase((dataSource) => work(new WebhookSubscriptionsService(dataSource)));
+
+  webhook
+    .command('create')
+    .description('subscribe a URL to ticket topics; prints {"id", "secret"} (the secret is shown only now)')
+    .requiredOption('--workspace <id>', 'the workspace whose tickets it is notified of')
+    .requiredOption('--url <url>', 'the receiver: an http:// or https:// URL')
+    .requiredOption('--topics <topics>', `comma-separated topics (${WEBHOOK_TOPIC_LIST})`)
+    .option('--version <version>', "the API version of the notified ticket (default: the workspace's)")
+    .addHelpText(
+      'after',
+      `
+Example:
+  npm run --silent cli -- webhook create --workspace ecahpwf5 --url https://example.com/hooks \\
+    --topics ticket.state.updated,ticket.admin.assigned --version 2.14`,
+    )
+    .action(async (options: { workspace: string; url: string; topics: string; version?: string }) => {
+      // Everything that needs no database is checked before one is opened (or an embedded one started).
+      const url = checkUrl(options.url, loadConfig().webhookAllowPrivateUrls);
+      const topics = parseTopics(options.topics);
+      if (options.version !== undefined) {
+        checkTopicsForVersion(topics, parseSubscriptionVersion(options.version, '--version'));
+      }
+      const created = await service((subscriptions) =>
+        subscriptions.create(options.workspace, url, topics, options.version),
+      );
+      out(`${JSON.stringify(created)}\n`);
+    });
+
+  webhook
+    .command('list')
+    .description(
+      "the workspace's subscriptions with their delivery counts, one JSON line each (never the secret)",
+    )
+    .requiredOption('--workspace <id>', 'the workspace')
+    .action(async (options: { workspace: string }) => {
+      const listed = await service((subscriptions) => subscriptions.list(options.workspace));
+      for (const subscription of listed) out(`${JSON.stringify(subscription)}\n`);
+    });
+
+  webhook
+    .command('delete')
+    .description('remove a subscription and its notifications (pending ones are not sent)')
+    .argument('<id>', 'the subscription id (webhook list)')
+    .action(async (id: string) => {
+      const deleted = await service((subscriptions) => subscriptions.delete(id));
+      process.stderr.write(
+        `subscription ${id} deleted` +
+          (deleted.dropped > 0 ? ` (${deleted.dropped} pending notification(s) will not be sent)` : '') +
+          '\n',
+      );
+    });
+
+  webhook
+    .command('deliveries')
+    .description("the workspace's notifications and their attempts, in commit order, one JSON line each")
+    .requiredOption('--workspace <id>', 'the workspace')
+    .option('--failed', 'only the failed ones (given up, or their subscription disabled): webhook redeliver')
+    .action(async (options: { workspace: string; failed?: boolean }) => {
+      await service(async (subscriptions) => {
+        for await (const delivery of subscriptions.deliveries(options.workspace, options.failed === true)) {
+          out(`${JSON.stringify(delivery)}\n`);
+        }
+      });
+    });
+
+  webhook
+    .command('redeliver')
+    .description('queue a failed notification again: due now, the same id, its attempts counted on')
+    .argument('<notification-id>', 'the notification id (notif_…, from webhook deliveries)')
+    .action(async (notificationId: string) => {
+      const queued = await service((subscriptions) => subscriptions.redeliver(notificationId));
+      process.stderr.write(
+        `notification ${notificationId} queued again (attempt ${queued.attempts + 1} is next)\n`,
+      );
+    });
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -119,6 +218,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     if (
       error instanceof UsageError ||
+      error instanceof WebhookInputError ||
       error instanceof UnknownWorkspaceError ||
       error instanceof ConfigError ||
       error instanceof StartupError
@@ -132,5 +232,6 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  void runCli(process.argv.slice(2)).then((code) => process.exit(code));
+  // Exit once stdout has taken everything: a pipe's writes may still be queued (a long `webhook deliveries`).
+  void runCli(process.argv.slice(2)).then((code) => process.stdout.write('', () => process.exit(code)));
 }

@@ -159,8 +159,8 @@ export type SeededWorkspace = { workspaceId: string; token: string };
 export async function seedWorkspace(
   build: (workspaceId: string) => Snapshot = standardSnapshot,
   url: string = testDatabaseUrl(),
+  workspaceId = `ws_${randomUUID().slice(0, 8)}`,
 ): Promise<SeededWorkspace> {
-  const workspaceId = `ws_${randomUUID().slice(0, 8)}`;
   const dataSource = await createDataSource(url, ENTITIES, 2).initialize();
   try {
     await new ImportService(dataSource).import(build(workspaceId));
