@@ -17,6 +17,7 @@ import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { TicketStatesModule } from './ticket-states/ticket-states.module';
 import { TicketsModule } from './tickets/tickets.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export type AppModuleOptions = AppConfig & {
   databaseUrl: string;
@@ -41,6 +42,10 @@ export class AppModule implements NestModule {
         TicketStatesModule,
         RateLimitModule.forRoot(config),
         MetricsModule.forRoot(config.metricsEnabled),
+        WebhooksModule.forRoot({
+          worker: config.webhookWorkerEnabled,
+          metricsEnabled: config.metricsEnabled,
+        }),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

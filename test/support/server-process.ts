@@ -61,9 +61,19 @@ export type ServerProcess = {
   kill: () => void;
 };
 
-/** Starts `node dist/src/main.js` with only `env` (and PATH/HOME): nothing leaks in from the test process. */
-export function spawnServer(env: Record<string, string>): ServerProcess {
-  const { child, stdout: out, stderr: err, closed } = startNode('main.js', [], { env });
+/**
+ * Starts `node dist/src/main.js` with only `env` (and PATH/HOME): nothing leaks in from the test process. Its
+ * in-process webhook worker is off unless `env` turns it on (test/support/app.ts says why).
+ */
+export function spawnServer(env: Record<string, string>, script = 'main.js'): ServerProcess {
+  const {
+    child,
+    stdout: out,
+    stderr: err,
+    closed,
+  } = startNode(script, [], {
+    env: { WEBHOOK_WORKER_ENABLED: 'false', ...env },
+  });
   // Waited for through `exit` (a spawn error, ENOENT say, ends in a timeout there with its output).
   closed.catch(() => undefined);
   const exited = new Promise<Exit>((resolve) =>

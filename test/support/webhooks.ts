@@ -1,10 +1,116 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Pool } from 'pg';
+import { Webhook } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
 import { encodeTicketSnapshot } from '../../src/tickets/ticket-snapshot';
 import { TicketsRepository } from '../../src/tickets/tickets.repository';
 import type { WebhookTopic } from '../../src/webhooks/entities/webhook-subscription.entity';
+import type { NotificationEnvelope } from '../../src/webhooks/notification-envelope';
 import { WebhookSubscriptionsService } from '../../src/webhooks/webhook-subscriptions.service';
 import { sleep } from './server-process';
+
+/** One POST a receiver got, as it got it. */
+export type Received = {
+  /** Date.now() when the request's body had arrived. */
+  at: number;
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+  body: NotificationEnvelope;
+};
+
+/** How the receiver answers a request: a status (with headers and a body), never, or by dropping the socket. */
+export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang' | 'drop';
+
+export type Receiver = {
+  url: string;
+  port: number;
+  received: Received[];
+  /** TCP connections accepted: a refused attempt must not add one. */
+  connections: () => number;
+  /** How the next requests are answered (the nth request of the receiver, from 0). */
+  reply: (answer: (request: Received, n: number) => Reply | Promise<Reply>) => void;
+  /** Resolves once `count` requests have arrived; throws after `ms`. */
+  waitFor: (count: number, ms: number) => Promise<Received[]>;
+  close: () => Promise<void>;
+};
+
+/** A real HTTP receiver on 127.0.0.1 (on `port`, or any free one) that records every request and answers as told (200 by default). */
+export async function startReceiver(port = 0): Promise<Receiver> {
+  const received: Received[] = [];
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  let answer: (request: Received, n: number) => Reply | Promise<Reply> = () => ({ status: 200 });
+  const server: Server = createServer((req, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const request: Received = {
+        at: Date.now(),
+        headers: req.headers,
+        raw,
+        body: JSON.parse(raw.toString('utf8')) as NotificationEnvelope,
+      };
+      const n = received.length;
+      received.push(request);
+      void Promise.resolve(answer(request, n)).then((reply) => {
+        if (reply === 'hang') return;
+        if (reply === 'drop') return req.socket.destroy();
+        res.writeHead(reply.status, { 'Content-Type': 'text/plain', ...reply.headers });
+        res.end(reply.body ?? '');
+      });
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${bound}/hooks`,
+    port: bound,
+    received,
+    connections: () => connections,
+    reply: (next) => {
+      answer = next;
+    },
+    waitFor: async (count, ms) => {
+      const started = Date.now();
+      while (received.length < count) {
+        if (Date.now() - started > ms) {
+          throw new Error(`receiver got ${received.length} of ${count} requests within ${ms} ms`);
+        }
+        await sleep(20);
+      }
+      return received.slice(0, count);
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Checks both signatures of a request with implementations independent of the service's: the
+ * `standardwebhooks` package for the Standard Webhooks headers (it throws on a mismatch or a stale timestamp)
+ * and node:crypto for X-Hub-Signature. Returns the envelope the package parsed.
+ */
+export function verifySignatures(request: Received, secret: string): NotificationEnvelope {
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, String(value)]),
+  );
+  const parsed = new Webhook(secret).verify(request.raw.toString('utf8'), headers) as NotificationEnvelope;
+  const expected = `sha1=${createHmac('sha1', secret).update(request.raw).digest('hex')}`;
+  if (request.headers['x-hub-signature'] !== expected) {
+    throw new Error(`X-Hub-Signature ${String(request.headers['x-hub-signature'])} is not ${expected}`);
+  }
+  return parsed;
+}
 
 /** A subscription made as `webhook create` makes it (the service the CLI calls). */
 export function subscribe(
