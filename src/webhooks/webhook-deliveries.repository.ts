@@ -166,15 +166,18 @@ const DELETE_UNREFERENCED_EVENTS = preparedStatement(
 
 /**
  * For the gauges: pending notifications, and how long the oldest one a worker could take now (due, unleased,
- * heading its chain) has been waiting past its time: 0 while the workers keep up.
+ * heading its chain) has been waiting past its time: 0 while the workers keep up. $1: only workspaces matching
+ * these LIKE patterns (null: all), as the claim.
  */
 const QUEUE_STATS = preparedStatement(
   'webhooks.queue_stats',
-  `SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')::float8 AS pending,
+  `SELECT (SELECT count(*) FROM webhook_deliveries
+            WHERE status = 'pending' AND ($1::text[] IS NULL OR workspace_id LIKE ANY ($1::text[])))::float8 AS pending,
           coalesce((SELECT extract(epoch FROM now() - d.next_attempt_at)::float8
                       FROM webhook_deliveries d
                      WHERE d.status = 'pending' AND d.next_attempt_at <= now()
                        AND (d.lease_until IS NULL OR d.lease_until < now())
+                       AND ($1::text[] IS NULL OR d.workspace_id LIKE ANY ($1::text[]))
                        AND NOT EXISTS (
                              SELECT 1 FROM webhook_deliveries p
                               WHERE p.workspace_id = d.workspace_id AND p.subscription_id = d.subscription_id
@@ -200,7 +203,7 @@ export class WebhookDeliveriesRepository {
       limit,
       workerId,
       leaseMs,
-      workspaces.length > 0 ? workspaces.map(likePattern) : null,
+      patterns(workspaces),
     ]);
     return rows.map((row) => ({
       workspaceId: row.workspace_id,
@@ -283,21 +286,28 @@ export class WebhookDeliveriesRepository {
     return rowCount ?? 0;
   }
 
-  async queueStats(dataSource: DataSource): Promise<{ pending: number; oldestDueSeconds: number }> {
+  /** The queue of the workspaces `workspaces` names (WEBHOOK_WORKER_WORKSPACES; empty: all). */
+  async queueStats(
+    dataSource: DataSource,
+    workspaces: readonly string[],
+  ): Promise<{ pending: number; oldestDueSeconds: number }> {
     const { rows } = await runPreparedOnPool<{ pending: number; oldest_due_seconds: number }>(
       dataSource,
       QUEUE_STATS,
-      [],
+      [patterns(workspaces)],
     );
     return { pending: rows[0].pending, oldestDueSeconds: Math.max(0, rows[0].oldest_due_seconds) };
   }
 }
 
-/** A workspace id as a LIKE pattern: itself, or a prefix when it ends in `*`. */
-function likePattern(entry: string): string {
-  const prefix = entry.endsWith('*');
-  const text = (prefix ? entry.slice(0, -1) : entry).replace(/[\\%_]/g, (char) => `\\${char}`);
-  return prefix ? `${text}%` : text;
+/** WEBHOOK_WORKER_WORKSPACES as LIKE patterns (an id, or a prefix when it ends in `*`); null: every workspace. */
+function patterns(workspaces: readonly string[]): string[] | null {
+  if (workspaces.length === 0) return null;
+  return workspaces.map((entry) => {
+    const prefix = entry.endsWith('*');
+    const text = (prefix ? entry.slice(0, -1) : entry).replace(/[\\%_]/g, (char) => `\\${char}`);
+    return prefix ? `${text}%` : text;
+  });
 }
 
 function fence(workerId: string, delivery: ClaimedDelivery): unknown[] {

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AttemptResult } from './webhook-sender';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
@@ -12,7 +13,7 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'disabled';
 /**
  * The delivery worker's metrics, in the process's registry (registered where a worker runs: the API with its
  * in-process worker, or `npm run worker`). The two gauges read the queue when scraped: one statement on the
- * partial index of pending deliveries.
+ * partial index of pending deliveries, over the workspaces this worker serves (WEBHOOK_WORKER_WORKSPACES).
  */
 @Injectable()
 export class WebhookMetrics {
@@ -26,6 +27,7 @@ export class WebhookMetrics {
     metrics: MetricsService,
     @InjectDataSource() dataSource: DataSource,
     repository: WebhookDeliveriesRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     const registers = [metrics.registry];
     this.outcomes = new Counter({
@@ -51,7 +53,7 @@ export class WebhookMetrics {
     let stats: Promise<{ pending: number; oldestDueSeconds: number } | null> | null = null;
     const read = () => {
       stats ??= repository
-        .queueStats(dataSource)
+        .queueStats(dataSource, config.webhookWorkerWorkspaces)
         .catch((error: unknown) => {
           this.logger.warn(
             `webhook queue gauges not read: ${error instanceof Error ? error.message : String(error)}`,

@@ -248,8 +248,8 @@ export class WebhookSubscriptionsService {
         subscription_id: row.subscription_id,
         notification_id: notificationId,
       });
-      // Wakes the workers, as the update's outbox does.
-      await manager.query(`SELECT pg_notify('${WEBHOOK_DELIVERIES_CHANNEL}', '')`);
+      // Wakes the workers, as the update's outbox does (they read no payload; the workspace tells a reader why).
+      await manager.query(`SELECT pg_notify('${WEBHOOK_DELIVERIES_CHANNEL}', $1)`, [row.workspace_id]);
       return { workspaceId: row.workspace_id, attempts: row.attempts };
     });
   }
