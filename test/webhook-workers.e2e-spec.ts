@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { parse } from 'yaml';
 import { createDataSource } from '../src/database/data-source';
 import { ENTITIES } from '../src/entities';
 import { testDatabaseUrl } from './support/app';
@@ -226,5 +229,37 @@ describe('webhook workers (processes)', () => {
     const [row] = await deliveryRows(db, ws.workspaceId);
     // Pending again (no worker runs now to try it), its lease given back.
     expect(row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'ETIMEDOUT', lease_until: null });
+  });
+});
+
+describe('the worker in deployment', () => {
+  const root = join(__dirname, '..');
+  type Service = {
+    entrypoint?: string[];
+    environment?: Record<string, unknown>;
+    depends_on?: Record<string, unknown>;
+  };
+  const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, Service>;
+  };
+
+  it("docker-compose.yml runs it as a service of its own and turns the API's off", () => {
+    const { api, worker } = compose.services;
+    expect(worker.entrypoint).toEqual(['node', 'dist/src/worker-main.js']);
+    expect(worker.environment).toMatchObject({
+      NODE_ENV: 'production',
+      DATABASE_URL: api.environment?.DATABASE_URL,
+    });
+    expect(worker.environment).not.toHaveProperty('WEBHOOK_WORKER_ENABLED');
+    expect(worker.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+    expect(api.environment).toMatchObject({ WEBHOOK_WORKER_ENABLED: 'false' });
+  });
+
+  it('`npm run worker` and the compose service start the same compiled entry point', () => {
+    const scripts = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.worker).toContain('node dist/src/worker-main.js');
+    expect(existsSync(join(root, compose.services.worker.entrypoint![1]))).toBe(true);
   });
 });
