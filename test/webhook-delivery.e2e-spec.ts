@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MetricsServer } from '../src/metrics/metrics.server';
@@ -106,6 +108,25 @@ describe('webhook delivery', () => {
       verifySignatures({ ...got, raw: Buffer.concat([got.raw, Buffer.from(' ')]) }, secret),
     ).toThrow();
     expect(() => verifySignatures(got, 'whsec_' + Buffer.alloc(32, 1).toString('base64'))).toThrow();
+  });
+
+  it("README's verification snippet accepts a real notification and refuses a tampered one", async () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Signatures'));
+    const code = /```js\n([\s\S]*?)```/.exec(section)![1];
+    type Verify = (rawBody: Buffer, headers: Record<string, unknown>, secret: string) => boolean;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const verify = new Function('require', `${code}\nreturn verify;`)(require) as Verify;
+    const { id, secret } = await subscribe(dataSource, ctx.ws.workspaceId, receiver.url, ['ticket.closed']);
+    await queueNotifications(dataSource, ctx.ws.workspaceId, IDS.ticket, [
+      { subscriptionId: id, topic: 'ticket.closed' },
+    ]);
+    const [got] = await receiver.waitFor(1, 10_000);
+    expect(verify(got.raw, got.headers, secret)).toBe(true);
+    expect(verify(Buffer.concat([got.raw, Buffer.from(' ')]), got.headers, secret)).toBe(false);
+    expect(verify(got.raw, got.headers, `whsec_${Buffer.alloc(32, 7).toString('base64')}`)).toBe(false);
+    const stale = String(Number(got.headers['webhook-timestamp']) - 600);
+    expect(verify(got.raw, { ...got.headers, 'webhook-timestamp': stale }, secret)).toBe(false);
   });
 
   it("renders the ticket as the update left it, in each subscription's version", async () => {
