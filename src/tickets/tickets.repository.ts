@@ -8,6 +8,7 @@ import type { StateCategory } from './entities/ticket-state.entity';
 import type { TicketCategory } from './entities/ticket-type.entity';
 import type { AttributeValue } from './entities/ticket.entity';
 import type { TicketPartView, TicketStateView, TicketTypeAttributeView } from './ticket.view';
+import type { QueuedNotification, SubscriptionView } from './notification-topics';
 import type { LockedTicket, NewPart, References, TicketChanges } from './update-plan';
 
 export type AssigneeKind = 'admin' | 'team';
@@ -23,6 +24,13 @@ export type AuditRecord = {
   idempotencyKey: string | null;
   versionBefore: string;
   skipNotifications: boolean;
+};
+
+/** What an update queues for webhooks (BEHAVIOUR.md §7): its notifications and the ticket it leaves. */
+export type Outbox = {
+  notifications: readonly QueuedNotification[];
+  /** encodeTicketSnapshot's JSON of the ticket as the update leaves it. */
+  snapshot: string;
 };
 
 export type StoredResponse = {
@@ -182,9 +190,18 @@ const PART_COLUMNS = `p.id::text, p.part_type, p.body, p.ticket_state, p.previou
 const NEWEST_PARTS = `SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY id DESC LIMIT ${PART_WINDOW}`;
 
 // The statements, prepared once per connection (src/database/prepared-statement.ts).
+/**
+ * The ticket, locked, and the workspace's active webhook subscriptions (an index lookup that finds none in a
+ * workspace without any): the update learns whom to notify without a round trip of its own, and sees a
+ * subscription as soon as it is committed.
+ */
 const LOCK_TICKET = preparedStatement(
   'tickets.lock_for_update',
-  `SELECT ${TICKET_JSON} AS ticket FROM tickets t WHERE t.workspace_id = $1 AND t.id = $2 FOR UPDATE OF t`,
+  `SELECT ${TICKET_JSON} AS ticket,
+          (SELECT coalesce(json_agg(json_build_object('id', s.id::text, 'topics', s.topics, 'version', s.version)
+                                    ORDER BY s.id), '[]')
+             FROM webhook_subscriptions s WHERE s.workspace_id = t.workspace_id AND s.active) AS subscriptions
+     FROM tickets t WHERE t.workspace_id = $1 AND t.id = $2 FOR UPDATE OF t`,
 );
 
 /**
@@ -257,9 +274,7 @@ const FIND_REFERENCES = preparedStatement(
  * ticket's new values ($3), the new parts ($4) and the audit row ($5); jsonb_to_record gives each key its
  * column's type, so a reader matches values to columns by name, not by counting.
  */
-const APPLY_UPDATE = preparedStatement(
-  'tickets.apply_update',
-  `WITH updated AS (
+const APPLY_UPDATE_CTES = `WITH updated AS (
          UPDATE tickets
             SET (ticket_state_id, state, previous_ticket_state_id, attributes, admin_assignee_id, team_assignee_id,
                  is_shared, open, snoozed_until, company_id) = (
@@ -304,14 +319,55 @@ const APPLY_UPDATE = preparedStatement(
              ORDER BY id DESC LIMIT ${PART_WINDOW})
          ) merged
          ORDER BY id DESC LIMIT ${PART_WINDOW}
-       )
+       )`;
+
+/** The response's rows: the ticket's new time and version, then its newest parts (one null row when none). */
+const APPLY_UPDATE_SELECT = (extra = '') => `
        SELECT u.updated_at AS ticket_updated_at, u.version::text AS ticket_version,
               (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2)
-                + (SELECT count(*) FROM inserted) AS total_count,
+                + (SELECT count(*) FROM inserted) AS total_count,${extra}
               ${PART_COLUMNS}
          FROM updated u
          LEFT JOIN (recent p JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id) ON true
-        ORDER BY p.id`,
+        ORDER BY p.id`;
+
+const APPLY_UPDATE = preparedStatement(
+  'tickets.apply_update',
+  `${APPLY_UPDATE_CTES}${APPLY_UPDATE_SELECT()}`,
+);
+
+/**
+ * APPLY_UPDATE and the webhook outbox (BEHAVIOUR.md §7), in the same statement and so the same transaction: the
+ * event (the ticket as this update leaves it: $7, the snapshot of ticket-snapshot.ts, at the update's time, with
+ * the newest part id and the part count of that moment) and one delivery per subscription and topic ($6,
+ * `[{subscription_id, topic}]`, in order; a subscription deleted or disabled since it was read is skipped), their
+ * ids drawn after the row lock (commit order per ticket), and a NOTIFY that wakes the workers at COMMIT. Used only
+ * when the update queues a notification, so a workspace without subscriptions pays nothing for it.
+ */
+const APPLY_UPDATE_NOTIFYING = preparedStatement(
+  'tickets.apply_update_notifying',
+  `${APPLY_UPDATE_CTES}, event AS (
+         INSERT INTO webhook_events (workspace_id, ticket_id, ticket, parts_through, total_parts, created_at)
+         SELECT $1, $2, $7::jsonb, (SELECT max(id) FROM recent),
+                (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2)
+                  + (SELECT count(*) FROM inserted),
+                updated.updated_at
+           FROM updated
+         RETURNING id, created_at
+       ), queued AS (
+         INSERT INTO webhook_deliveries (workspace_id, notification_id, subscription_id, event_id, ticket_id, topic,
+                                         next_attempt_at, created_at)
+         SELECT $1, 'notif_' || gen_random_uuid(), s.id, event.id, $2, d.topic, event.created_at, event.created_at
+           FROM event
+          CROSS JOIN ROWS FROM (jsonb_to_recordset($6::jsonb) AS (subscription_id bigint, topic text))
+                WITH ORDINALITY AS d(subscription_id, topic, ord)
+           JOIN webhook_subscriptions s ON s.workspace_id = $1 AND s.id = d.subscription_id AND s.active
+          ORDER BY d.ord
+         RETURNING id
+       ), notified AS (
+         SELECT pg_notify('webhook_deliveries', '') WHERE EXISTS (SELECT 1 FROM queued)
+       )${APPLY_UPDATE_SELECT(`
+              (SELECT count(*) FROM notified) AS notified,`)}`,
 );
 
 const LOCK_IDEMPOTENCY_KEY = preparedStatement(
@@ -439,11 +495,23 @@ function toLockedTicket(workspaceId: string, row: TicketJson): LockedTicket {
  */
 @Injectable()
 export class TicketsRepository {
-  /** Locks the ticket row (`FOR UPDATE`) so concurrent updates of one ticket serialize; null when absent. */
-  async findForUpdate(manager: EntityManager, workspaceId: string, id: string): Promise<LockedTicket | null> {
+  /**
+   * Locks the ticket row (`FOR UPDATE`) so concurrent updates of one ticket serialize, and reads the workspace's
+   * active webhook subscriptions; null when the ticket is absent.
+   */
+  async findForUpdate(
+    manager: EntityManager,
+    workspaceId: string,
+    id: string,
+  ): Promise<{ ticket: LockedTicket; subscriptions: SubscriptionView[] } | null> {
     if (!isStoredId(id)) return null;
-    const { rows } = await runPrepared<{ ticket: TicketJson }>(manager, LOCK_TICKET, [workspaceId, id]);
-    return rows[0] ? toLockedTicket(workspaceId, rows[0].ticket) : null;
+    const { rows } = await runPrepared<{ ticket: TicketJson; subscriptions: SubscriptionView[] }>(
+      manager,
+      LOCK_TICKET,
+      [workspaceId, id],
+    );
+    const row = rows[0];
+    return row ? { ticket: toLockedTicket(workspaceId, row.ticket), subscriptions: row.subscriptions } : null;
   }
 
   /**
@@ -515,47 +583,55 @@ export class TicketsRepository {
     changes: TicketChanges,
     parts: readonly NewPart[],
     audit: AuditRecord,
+    outbox?: Outbox,
   ): Promise<{ updatedAt: Date; version: string; parts: TicketPartView[]; total: number }> {
-    const { rows } = await runPrepared<AppliedRow>(manager, APPLY_UPDATE, [
-      workspaceId,
-      ticketId,
-      // $3: the ticket's new values, keyed by column (the statement's jsonb_to_record names and types them).
-      JSON.stringify({
-        ticket_state_id: changes.stateId,
-        state: changes.state,
-        previous_ticket_state_id: changes.previousStateId,
-        attributes: changes.attributes,
-        admin_assignee_id: changes.adminAssigneeId,
-        team_assignee_id: changes.teamAssigneeId,
-        is_shared: changes.isShared,
-        open: changes.open,
-        snoozed_until: changes.snoozedUntil,
-        company_id: changes.companyId,
-      }),
-      // $4: the new parts, in order.
-      JSON.stringify(
-        parts.map((part) => ({
-          part_type: part.partType,
-          author_id: part.authorId,
-          ticket_state: part.ticketState ?? null,
-          previous_ticket_state: part.previousTicketState ?? null,
-          assigned_to_type: part.assignedToType ?? null,
-          assigned_to_id: part.assignedToId ?? null,
-          updated_attribute_data: part.updatedAttributeData ?? null,
-        })),
-      ),
-      // $5: the audit row, keyed by column.
-      JSON.stringify({
-        request_id: audit.requestId,
-        token_id: audit.tokenId,
-        admin_id: audit.adminId,
-        bot_id: audit.botId,
-        changes: audit.changes,
-        idempotency_key: audit.idempotencyKey,
-        version_before: audit.versionBefore,
-        skip_notifications: audit.skipNotifications,
-      }),
-    ]);
+    const notifying = outbox !== undefined && outbox.notifications.length > 0;
+    const { rows } = await runPrepared<AppliedRow>(
+      manager,
+      notifying ? APPLY_UPDATE_NOTIFYING : APPLY_UPDATE,
+      [
+        workspaceId,
+        ticketId,
+        // $3: the ticket's new values, keyed by column (the statement's jsonb_to_record names and types them).
+        JSON.stringify({
+          ticket_state_id: changes.stateId,
+          state: changes.state,
+          previous_ticket_state_id: changes.previousStateId,
+          attributes: changes.attributes,
+          admin_assignee_id: changes.adminAssigneeId,
+          team_assignee_id: changes.teamAssigneeId,
+          is_shared: changes.isShared,
+          open: changes.open,
+          snoozed_until: changes.snoozedUntil,
+          company_id: changes.companyId,
+        }),
+        // $4: the new parts, in order.
+        JSON.stringify(
+          parts.map((part) => ({
+            part_type: part.partType,
+            author_id: part.authorId,
+            ticket_state: part.ticketState ?? null,
+            previous_ticket_state: part.previousTicketState ?? null,
+            assigned_to_type: part.assignedToType ?? null,
+            assigned_to_id: part.assignedToId ?? null,
+            updated_attribute_data: part.updatedAttributeData ?? null,
+          })),
+        ),
+        // $5: the audit row, keyed by column.
+        JSON.stringify({
+          request_id: audit.requestId,
+          token_id: audit.tokenId,
+          admin_id: audit.adminId,
+          bot_id: audit.botId,
+          changes: audit.changes,
+          idempotency_key: audit.idempotencyKey,
+          version_before: audit.versionBefore,
+          skip_notifications: audit.skipNotifications,
+        }),
+        // $6 and $7 (APPLY_UPDATE_NOTIFYING): the notifications to queue and the ticket's snapshot.
+        ...(notifying ? [JSON.stringify(outbox.notifications), outbox.snapshot] : []),
+      ],
+    );
     const first = rows[0];
     return {
       updatedAt: first.ticket_updated_at,

@@ -8,6 +8,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CONNECT_TIMEOUT_MS } from '../database/data-source';
 import { databaseErrorCode, isRetryableConflict } from '../database/database-errors';
 import { checkIdempotencyKey, checkIfMatch, ticketEtag } from './preconditions';
+import { notificationsFor } from './notification-topics';
+import { encodeTicketSnapshot } from './ticket-snapshot';
 import { toTicketResponse } from './ticket.mapper';
 import type { TicketView } from './ticket.view';
 import { TicketsRepository } from './tickets.repository';
@@ -158,8 +160,9 @@ export class TicketsService {
       }
     }
 
-    const ticket = await this.tickets.findForUpdate(manager, ctx.workspaceId, command.id);
-    if (!ticket) throw new ApiError('ticket_not_found', ERROR_MESSAGES.ticketNotFound, 'id');
+    const locked = await this.tickets.findForUpdate(manager, ctx.workspaceId, command.id);
+    if (!locked) throw new ApiError('ticket_not_found', ERROR_MESSAGES.ticketNotFound, 'id');
+    const { ticket, subscriptions } = locked;
     if (ctx.requireIfMatch && command.ifMatch === undefined) {
       throw new ApiError('precondition_required', ERROR_MESSAGES.preconditionRequired, 'If-Match');
     }
@@ -174,18 +177,34 @@ export class TicketsService {
       : NO_REFERENCES;
     const plan = planUpdate(ticket, input, references);
 
-    // An update writes and reads the response's parts in one statement; a no-op only reads them.
+    // An update writes and reads the response's parts in one statement, with its webhook notifications
+    // (BEHAVIOUR.md §7; none with skip_notifications); a no-op only reads them.
+    const notifications =
+      plan && !input.skipNotifications ? notificationsFor(ticket, plan, subscriptions) : [];
     const after = plan
-      ? await this.tickets.applyUpdate(manager, ctx.workspaceId, ticket.id, plan.changes, plan.parts, {
-          requestId: ctx.requestId,
-          tokenId: ctx.tokenId,
-          adminId: input.performer?.id ?? null,
-          botId: ticket.botId,
-          changes: auditChanges(ticket, plan.changes),
-          idempotencyKey: key ?? null,
-          versionBefore: ticket.version,
-          skipNotifications: input.skipNotifications ?? false,
-        })
+      ? await this.tickets.applyUpdate(
+          manager,
+          ctx.workspaceId,
+          ticket.id,
+          plan.changes,
+          plan.parts,
+          {
+            requestId: ctx.requestId,
+            tokenId: ctx.tokenId,
+            adminId: input.performer?.id ?? null,
+            botId: ticket.botId,
+            changes: auditChanges(ticket, plan.changes),
+            idempotencyKey: key ?? null,
+            versionBefore: ticket.version,
+            skipNotifications: input.skipNotifications ?? false,
+          },
+          notifications.length > 0
+            ? {
+                notifications,
+                snapshot: encodeTicketSnapshot({ ...ticket, ...viewOf(ticket, plan.changes) }),
+              }
+            : undefined,
+        )
       : {
           updatedAt: ticket.updatedAt,
           version: ticket.version,
