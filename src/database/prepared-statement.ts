@@ -36,6 +36,16 @@ export function preparedStatement(name: string, text: string): PreparedStatement
   return { name, text };
 }
 
+/**
+ * A declared statement by name, for the benchmark's yardstick (bench/baseline-server.mjs), which must send exactly
+ * the service's SQL: it loads the compiled repositories and takes their statements from here.
+ */
+export function declaredStatement(name: string): PreparedStatement {
+  const text = REGISTERED.get(name);
+  if (text === undefined) throw new Error(`no prepared statement "${name}" is declared`);
+  return { name, text };
+}
+
 /** What node-postgres answers; `rowCount` is null for statements that report none. */
 export type PreparedResult<Row> = { rows: Row[]; rowCount: number | null };
 
