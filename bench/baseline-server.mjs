@@ -2,25 +2,23 @@
 /**
  * YARDSTICK ONLY — never served. Not part of the service, never deployed, never imported by src/.
  *
- * The benchmark's baseline (issue #5): what `PUT /tickets/:id` costs with no framework at all, so that the
+ * The benchmark's baseline (issues #5 and #13): what `PUT /tickets/:id` costs with no framework at all, so that the
  * service's throughput can be reported as a fraction of it. A bare `node:http` handler and a `pg` Pool of the
- * same size and settings as the service's, issuing the SAME SQL transaction as the service, statement for
- * statement and parameter for parameter, as the same named prepared statements (src/tickets/tickets.repository.ts,
- * src/auth/tokens.service.ts, tickets.service.ts):
+ * same size and settings as the service's, issuing the SAME SQL as the service, statement for statement and
+ * parameter for parameter, as the same named prepared statements, taken from the compiled service's own
+ * statement registry (src/tickets/tickets.repository.ts, src/auth/tokens.service.ts):
  *
- *   auth:  the access-token lookup by SHA-256 digest (src/auth/tokens.service.ts), on its own pool checkout,
- *          once per token per AUTH_CACHE_TTL_MS (5 s), as the service's token cache does
- *   START TRANSACTION
- *   the lock-and-load query (`SELECT … FOR UPDATE OF t`, type, attributes and contacts as JSON)
- *   the assignment check, when the body has an assignment
- *   the update + parts + audit + newest-500-parts statement, when something changes;
- *   otherwise the newest-500-parts read
- *   COMMIT
+ *   auth:  the access-token lookup by SHA-256 digest, on its own pool checkout, once per token per
+ *          AUTH_CACHE_TTL_MS (5 s), as the service's token cache does
+ *   read:  the ticket, what the request's ids name and the newest 500 parts (tickets.read), one statement
+ *   write: when something changes, the ticket, its parts and its audit row if the ticket is still at the
+ *          version read (tickets.write), one statement; read again when another update won
  *
- * then JSON.stringify of a response of the same shape (built from the same rows after COMMIT, as the service
- * does for a request without an Idempotency-Key). bench/round-trips.mjs checks that both issue the same statements and that their
- * no-op responses are byte-identical. It validates only what it needs to pick the statements: no DTOs,
- * no Intercom-Version rules, no rate limit, no metrics, no logging, no helmet headers.
+ * with one update per ticket at a time in the process (as the service's per-ticket queue), then JSON.stringify of
+ * a response of the same shape, built from the same rows. bench/round-trips.mjs checks that both issue the same
+ * statements and that their no-op responses are byte-identical. It validates only what it needs to pick the
+ * statements: no DTOs, no Intercom-Version rules, no rate limit, no metrics, no logging, no helmet headers, no
+ * locking fallback, no Idempotency-Key, no webhooks.
  *
  * Run by bench/bench.mjs as a child process: `PORT=… DATABASE_URL=… node bench/baseline-server.mjs`.
  */
@@ -33,7 +31,6 @@ const require = createRequire(import.meta.url);
 const pg = require('pg');
 
 const SETTABLE_STATES = new Set(['in_progress', 'waiting_on_customer', 'resolved']);
-const RETRYABLE = new Set(['40001', '40P01']);
 
 // --- The service's SQL: the compiled repositories declare their named statements, and the yardstick takes them
 // from the same registry (src/database/prepared-statement.ts `declaredStatement`), so it sends exactly the
@@ -46,10 +43,10 @@ const { declaredStatement } = require('../dist/src/database/prepared-statement.j
 const run = (queryable, statement, values) => queryable.query({ ...statement, values });
 
 const AUTH_SQL = declaredStatement('auth.find_token');
-const LOCK_SQL = declaredStatement('tickets.lock_for_update');
-const REFERENCES_SQL = declaredStatement('tickets.find_references');
-const APPLY_SQL = declaredStatement('tickets.apply_update');
-const PARTS_SQL = declaredStatement('tickets.recent_parts');
+const READ_SQL = declaredStatement('tickets.read');
+const WRITE_SQL = declaredStatement('tickets.write');
+/** The newest parts a response shows (src/tickets/tickets.repository.ts PART_WINDOW). */
+const PART_WINDOW = 500;
 
 const STORED_ID = /^(0|[1-9]\d{0,17})$/;
 
@@ -103,25 +100,35 @@ async function handle(pool, req, res) {
   res.setHeader('X-Request-Id', requestId);
   res.setHeader('Intercom-Version', version);
 
-  for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
-    let released = false;
-    try {
-      await client.query('START TRANSACTION');
-      const outcome = await updateOnce(client, principal, requestId, decodeURIComponent(match[1]), input);
-      await client.query('COMMIT');
-      client.release();
-      released = true;
-      // Serialized after COMMIT, with the connection back in the pool, as the service does without a key.
-      res.setHeader('ETag', outcome.etag);
-      return send(res, 200, outcome.render());
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (attempt >= 3 || !RETRYABLE.has(error.code)) throw error;
-    } finally {
-      if (!released) client.release();
+  // One update per ticket at a time in this process, as the service's per-ticket queue does (src/tickets/update-
+  // queue.ts); the read and the write are each their own statement on any pool connection, the write only if
+  // the ticket is still at the version read, read again when it is not (the service locks after two lost races:
+  // with the queue, the yardstick alone on its tickets never gets there).
+  const ticketId = decodeURIComponent(match[1]);
+  const outcome = await serially(`${principal.workspaceId}\n${ticketId}`, async () => {
+    for (;;) {
+      const done = await updateOnce(pool, principal, requestId, ticketId, input);
+      if (done) return done;
     }
-  }
+  });
+  res.setHeader('ETag', outcome.etag);
+  return send(res, 200, outcome.render());
+}
+
+/** Runs `work` after every earlier call with the same key has settled. */
+const chains = new Map();
+function serially(key, work) {
+  const previous = chains.get(key) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  chains.set(key, tail);
+  void tail.then(() => {
+    if (chains.get(key) === tail) chains.delete(key);
+  });
+  return run;
 }
 
 /** The service's token cache (src/auth/token-cache.ts), minus the LISTEN/NOTIFY invalidation: 5 s per token. */
@@ -149,12 +156,25 @@ async function authenticate(pool, header) {
   return principal;
 }
 
-async function updateOnce(client, principal, requestId, id, input) {
+async function updateOnce(pool, principal, requestId, id, input) {
   const ws = principal.workspaceId;
   if (!STORED_ID.test(id)) throw new HttpError(404, 'ticket_not_found', 'Ticket not found');
-  const locked = (await run(client, LOCK_SQL, [ws, id])).rows[0];
-  if (!locked) throw new HttpError(404, 'ticket_not_found', 'Ticket not found');
-  const ticket = locked.ticket;
+  const assignment = input.assignment;
+  const ids = (value) => (value != null && STORED_ID.test(String(value)) ? String(value) : null);
+  const rows = (
+    await run(pool, READ_SQL, [
+      ws,
+      id,
+      ids(assignment?.admin_id),
+      String(assignment?.assignee_id) === '0' ? null : ids(assignment?.assignee_id),
+      null,
+    ])
+  ).rows;
+  const first = rows[0];
+  if (!first?.ticket) throw new HttpError(404, 'ticket_not_found', 'Ticket not found');
+  const ticket = first.ticket;
+  const readParts = rows.slice(1);
+  const readTotal = Number(first.total_count);
 
   // The plan (src/tickets/update-plan.ts), minus validation beyond what picks the statements.
   const parts = [];
@@ -205,24 +225,18 @@ async function updateOnce(client, principal, requestId, id, input) {
     next.previousStateId = ticket.state.id;
   }
   if (input.is_shared != null) next.isShared = input.is_shared;
-  if (input.assignment != null) {
-    const part = await assign(
-      client,
-      ws,
-      next,
-      String(input.assignment.admin_id),
-      String(input.assignment.assignee_id),
-    );
+  if (assignment != null) {
+    const part = assign(first, next, String(assignment.admin_id), String(assignment.assignee_id));
     if (part) parts.push(part);
   }
 
   let updatedAt = ticket.updated_at;
   let version = ticket.version;
-  let rows;
-  let total;
+  let partRows = readParts;
+  let total = readTotal;
   if (parts.length > 0 || next.isShared !== ticket.is_shared) {
-    const applied = (
-      await run(client, APPLY_SQL, [
+    const written = (
+      await run(pool, WRITE_SQL, [
         ws,
         ticket.id,
         JSON.stringify({
@@ -258,30 +272,28 @@ async function updateOnce(client, principal, requestId, id, input) {
           version_before: ticket.version,
           skip_notifications: false,
         }),
+        ticket.version,
       ])
     ).rows;
-    // The write and the read are one statement (one row even without parts, its part columns null).
-    updatedAt = applied[0].ticket_updated_at;
-    version = applied[0].ticket_version;
-    total = Number(applied[0].total_count);
-    rows = applied[0].id === null ? [] : applied;
-  } else {
-    rows = (await run(client, PARTS_SQL, [ws, ticket.id])).rows;
-    total = rows.length === 0 ? 0 : Number(rows[0].total_count);
+    // Another update committed since the read: nothing was written; read again.
+    if (written.length === 0) return null;
+    updatedAt = written[0].ticket_updated_at;
+    version = written[0].ticket_version;
+    const added = written[0].id === null ? [] : written;
+    partRows = readParts.concat(added).slice(-PART_WINDOW);
+    total = readTotal + added.length;
   }
   return {
-    render: () => JSON.stringify(response(ws, ticket, next, updatedAt, rows, total)),
+    render: () => JSON.stringify(response(ws, ticket, next, updatedAt, partRows, total)),
     etag: `"${ticket.id}.${version}"`,
   };
 }
 
-async function assign(client, ws, next, adminId, assigneeId) {
+/** The assignment, from what the read found of its two ids. */
+function assign(read, next, adminId, assigneeId) {
   const unassign = assigneeId === '0';
-  const performer = STORED_ID.test(adminId) ? adminId : null;
-  const target = !unassign && STORED_ID.test(assigneeId) ? assigneeId : null;
-  const row = (await run(client, REFERENCES_SQL, [ws, performer, target, null])).rows[0];
-  const kind = row.assignee_admin ? 'admin' : row.assignee_team ? 'team' : null;
-  if (!row.performer || (!unassign && kind === null)) {
+  const kind = read.assignee_admin ? 'admin' : read.assignee_team ? 'team' : null;
+  if (!read.performer || (!unassign && kind === null)) {
     throw new HttpError(404, 'assignee_not_found', 'Assignee not found');
   }
   const base = { part_type: 'assignment', author_id: adminId };

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       authFailureWindowMs: 60_000,
       ticketQueueLimit: 100,
       workspaceDbConnections: 5,
+      optimisticWriteAttempts: 2,
     });
   });
 

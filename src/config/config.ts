@@ -162,6 +162,10 @@ export class EnvSchema {
   /** Pool connections one workspace's updates may hold at once; loadConfig caps it at DB_POOL_SIZE. */
   @Integer(1, 200)
   WORKSPACE_DB_CONNECTIONS = 5;
+
+  /** Optimistic writes an update tries before it locks the ticket's row (0: always lock; README "Performance"). */
+  @Integer(0, 10)
+  OPTIMISTIC_WRITE_ATTEMPTS = 2;
 } // prettier-ignore
 
 /** RATE_LIMIT_PER_10S → rateLimitPer10s. */

@@ -10,7 +10,13 @@ export class MetricsModule {
    */
   static forRoot(enabled: boolean): DynamicModule {
     return enabled
-      ? { module: MetricsModule, providers: [MetricsService, MetricsServer], exports: [MetricsService] }
+      ? // Global: the features count what they do (tickets.service.ts) without importing this module.
+        {
+          module: MetricsModule,
+          global: true,
+          providers: [MetricsService, MetricsServer],
+          exports: [MetricsService],
+        }
       : { module: class MetricsDisabledModule {} };
   }
 }
