@@ -2,25 +2,23 @@
 /**
  * YARDSTICK ONLY — never served. Not part of the service, never deployed, never imported by src/.
  *
- * The benchmark's baseline (issue #5): what `PUT /tickets/:id` costs with no framework at all, so that the
+ * The benchmark's baseline (issues #5 and #13): what `PUT /tickets/:id` costs with no framework at all, so that the
  * service's throughput can be reported as a fraction of it. A bare `node:http` handler and a `pg` Pool of the
- * same size and settings as the service's, issuing the SAME SQL transaction as the service, statement for
- * statement and parameter for parameter, as the same named prepared statements (src/tickets/tickets.repository.ts,
- * src/auth/tokens.service.ts, tickets.service.ts):
+ * same size and settings as the service's, issuing the SAME SQL as the service, statement for statement and
+ * parameter for parameter, as the same named prepared statements, taken from the compiled service's own
+ * statement registry (src/tickets/tickets.repository.ts, src/auth/tokens.service.ts):
  *
- *   auth:  the access-token lookup by SHA-256 digest (src/auth/tokens.service.ts), on its own pool checkout,
- *          once per token per AUTH_CACHE_TTL_MS (5 s), as the service's token cache does
- *   START TRANSACTION
- *   the lock-and-load query (`SELECT … FOR UPDATE OF t`, type, attributes and contacts as JSON)
- *   the assignment check, when the body has an assignment
- *   the update + parts + audit + newest-500-parts statement, when something changes;
- *   otherwise the newest-500-parts read
- *   COMMIT
+ *   auth:  the access-token lookup by SHA-256 digest, on its own pool checkout, once per token per
+ *          AUTH_CACHE_TTL_MS (5 s), as the service's token cache does
+ *   read:  the ticket, what the request's ids name and the newest 500 parts (tickets.read), one statement
+ *   write: when something changes, the ticket, its parts and its audit row if the ticket is still at the
+ *          version read (tickets.write), one statement; read again when another update won
  *
- * then JSON.stringify of a response of the same shape (built from the same rows after COMMIT, as the service
- * does for a request without an Idempotency-Key). bench/round-trips.mjs checks that both issue the same statements and that their
- * no-op responses are byte-identical. It validates only what it needs to pick the statements: no DTOs,
- * no Intercom-Version rules, no rate limit, no metrics, no logging, no helmet headers.
+ * with one update per ticket at a time in the process (as the service's per-ticket queue), then JSON.stringify of
+ * a response of the same shape, built from the same rows. bench/round-trips.mjs checks that both issue the same
+ * statements and that their no-op responses are byte-identical. It validates only what it needs to pick the
+ * statements: no DTOs, no Intercom-Version rules, no rate limit, no metrics, no logging, no helmet headers, no
+ * locking fallback, no Idempotency-Key, no webhooks.
  *
  * Run by bench/bench.mjs as a child process: `PORT=… DATABASE_URL=… node bench/baseline-server.mjs`.
  */
@@ -33,127 +31,22 @@ const require = createRequire(import.meta.url);
 const pg = require('pg');
 
 const SETTABLE_STATES = new Set(['in_progress', 'waiting_on_customer', 'resolved']);
-const RETRYABLE = new Set(['40001', '40P01']);
-const LABELS = {
-  submitted: ['Submitted', 'Submitted'],
-  in_progress: ['In progress', 'In progress'],
-  waiting_on_customer: ['Waiting on customer', 'Waiting on you'],
-  resolved: ['Resolved', 'Resolved'],
-};
 
-// --- The service's SQL, verbatim (tickets.repository.ts, tokens.service.ts), as the same named (prepared)
-// statements: node-postgres parses each once per connection, then only binds and executes it. ---
+// --- The service's SQL: the compiled repositories declare their named statements, and the yardstick takes them
+// from the same registry (src/database/prepared-statement.ts `declaredStatement`), so it sends exactly the
+// service's SQL by construction; bench/round-trips.mjs checks it statement by statement. ---
+require('../dist/src/auth/tokens.service.js');
+require('../dist/src/tickets/tickets.repository.js');
+const { declaredStatement } = require('../dist/src/database/prepared-statement.js');
 
-/** `query(named(...), values)`: node-postgres' statement config with the values added per call. */
-const named = (name, text) => ({ name, text });
+/** `query(statement, values)`: node-postgres' named statement config with the values added per call. */
 const run = (queryable, statement, values) => queryable.query({ ...statement, values });
 
-const AUTH_SQL = named(
-  'auth.find_token',
-  `SELECT t.workspace_id, t.id::text, t.token_hash, w.default_intercom_version, w.require_if_match
-         FROM access_tokens t JOIN workspaces w ON w.workspace_id = t.workspace_id
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
-);
-
-const LOCK_SQL = named(
-  'tickets.lock_for_update',
-  `SELECT t.id, t.version::text, t.ticket_number, t.state, t.attributes, t.admin_assignee_id, t.team_assignee_id, t.is_shared,
-              t.created_at, t.updated_at,
-              (SELECT json_build_object(
-                        'id', tt.id::text, 'name', tt.name, 'description', tt.description, 'icon', tt.icon,
-                        'archived', tt.archived, 'created_at', tt.created_at, 'updated_at', tt.updated_at,
-                        'attributes', (SELECT coalesce(json_agg(json_build_object(
-                            'id', a.id::text, 'name', a.name, 'description', a.description, 'data_type', a.data_type,
-                            'input_options', a.input_options, 'sort_order', a.sort_order,
-                            'required_to_create', a.required_to_create,
-                            'required_to_create_for_contacts', a.required_to_create_for_contacts,
-                            'visible_on_create', a.visible_on_create, 'visible_to_contacts', a.visible_to_contacts,
-                            'is_default', a.is_default, 'archived', a.archived,
-                            'created_at', a.created_at, 'updated_at', a.updated_at) ORDER BY a.sort_order, a.id), '[]')
-                          FROM ticket_type_attributes a
-                          WHERE a.workspace_id = tt.workspace_id AND a.ticket_type_id = tt.id))
-                 FROM ticket_types tt WHERE tt.workspace_id = t.workspace_id AND tt.id = t.ticket_type_id) AS ticket_type,
-              (SELECT coalesce(json_agg(json_build_object('id', c.id, 'external_id', c.external_id)
-                                        ORDER BY tc.position, c.id), '[]')
-                 FROM ticket_contacts tc JOIN contacts c ON c.workspace_id = tc.workspace_id AND c.id = tc.contact_id
-                 WHERE tc.workspace_id = t.workspace_id AND tc.ticket_id = t.id) AS contacts,
-              (SELECT b.id::text FROM admins b WHERE b.workspace_id = t.workspace_id AND b.type = 'bot') AS bot_id
-         FROM tickets t
-        WHERE t.workspace_id = $1 AND t.id = $2
-          FOR UPDATE OF t`,
-);
-
-const ASSIGNMENT_SQL = named(
-  'tickets.assignment_targets',
-  `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
-              EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
-              EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team`,
-);
-
-const APPLY_SQL = named(
-  'tickets.apply_update',
-  `WITH updated AS (
-         UPDATE tickets
-            SET (state, attributes, admin_assignee_id, team_assignee_id, is_shared) = (
-                  SELECT * FROM jsonb_to_record($3::jsonb) AS ticket(state text, attributes jsonb,
-                                admin_assignee_id bigint, team_assignee_id bigint, is_shared boolean)),
-                updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
-          WHERE workspace_id = $1 AND id = $2
-         RETURNING updated_at, version
-       ), inserted AS (
-         INSERT INTO ticket_parts (workspace_id, id, ticket_id, part_type, author_id, ticket_state,
-                                   previous_ticket_state, assigned_to_type, assigned_to_id, created_at, updated_at)
-         SELECT $1, nextval('ticket_parts_id_seq'), $2, p->>'part_type', (p->>'author_id')::bigint,
-                p->>'ticket_state', p->>'previous_ticket_state', p->>'assigned_to_type', p->>'assigned_to_id',
-                (SELECT updated_at FROM updated), (SELECT updated_at FROM updated)
-           FROM (SELECT p FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(p, ord) ORDER BY ord) parts
-         RETURNING workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
-                   assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
-       ), audited AS (
-         INSERT INTO audit_log (workspace_id, ticket_id, request_id, token_id, admin_id, bot_id, changes,
-                                idempotency_key, version_before, version_after, created_at)
-         SELECT $1, $2, audit.request_id, audit.token_id, audit.admin_id, audit.bot_id, audit.changes,
-                audit.idempotency_key, audit.version_before, updated.version, updated.updated_at
-           FROM updated, jsonb_to_record($5::jsonb) AS audit(request_id text, token_id bigint, admin_id bigint,
-                                     bot_id bigint, changes jsonb, idempotency_key text, version_before bigint)
-         RETURNING id
-       ), recent AS (
-         SELECT * FROM (
-           SELECT * FROM inserted
-           UNION ALL
-           (SELECT workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
-                   assigned_to_id, attachments, external_id, redacted, created_at, updated_at, author_id
-              FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
-             ORDER BY id DESC LIMIT 500)
-         ) merged
-         ORDER BY id DESC LIMIT 500
-       )
-       SELECT u.updated_at AS ticket_updated_at, u.version::text AS ticket_version,
-              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2)
-                + (SELECT count(*) FROM inserted) AS total_count,
-              p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
-              p.assigned_to_id, p.attachments, p.external_id, p.redacted,
-              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
-              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
-              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email
-         FROM updated u
-         LEFT JOIN (recent p JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id) ON true
-        ORDER BY p.id`,
-);
-
-const PARTS_SQL = named(
-  'tickets.recent_parts',
-  `SELECT p.id::text, p.part_type, p.body, p.ticket_state, p.previous_ticket_state, p.assigned_to_type,
-              p.assigned_to_id, p.attachments, p.external_id, p.redacted,
-              floor(extract(epoch FROM p.created_at))::float8 AS created_at,
-              floor(extract(epoch FROM p.updated_at))::float8 AS updated_at,
-              a.id::text AS author_id, a.type AS author_type, a.name AS author_name, a.email AS author_email,
-              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count
-         FROM (SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
-                ORDER BY id DESC LIMIT 500) p
-         JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
-        ORDER BY p.id`,
-);
+const AUTH_SQL = declaredStatement('auth.find_token');
+const READ_SQL = declaredStatement('tickets.read');
+const WRITE_SQL = declaredStatement('tickets.write');
+/** The newest parts a response shows (src/tickets/tickets.repository.ts PART_WINDOW). */
+const PART_WINDOW = 500;
 
 const STORED_ID = /^(0|[1-9]\d{0,17})$/;
 
@@ -207,25 +100,35 @@ async function handle(pool, req, res) {
   res.setHeader('X-Request-Id', requestId);
   res.setHeader('Intercom-Version', version);
 
-  for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
-    let released = false;
-    try {
-      await client.query('START TRANSACTION');
-      const outcome = await updateOnce(client, principal, requestId, decodeURIComponent(match[1]), input);
-      await client.query('COMMIT');
-      client.release();
-      released = true;
-      // Serialized after COMMIT, with the connection back in the pool, as the service does without a key.
-      res.setHeader('ETag', outcome.etag);
-      return send(res, 200, outcome.render());
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (attempt >= 3 || !RETRYABLE.has(error.code)) throw error;
-    } finally {
-      if (!released) client.release();
+  // One update per ticket at a time in this process, as the service's per-ticket queue does (src/tickets/update-
+  // queue.ts); the read and the write are each their own statement on any pool connection, the write only if
+  // the ticket is still at the version read, read again when it is not (the service locks after two lost races:
+  // with the queue, the yardstick alone on its tickets never gets there).
+  const ticketId = decodeURIComponent(match[1]);
+  const outcome = await serially(`${principal.workspaceId}\n${ticketId}`, async () => {
+    for (;;) {
+      const done = await updateOnce(pool, principal, requestId, ticketId, input);
+      if (done) return done;
     }
-  }
+  });
+  res.setHeader('ETag', outcome.etag);
+  return send(res, 200, outcome.render());
+}
+
+/** Runs `work` after every earlier call with the same key has settled. */
+const chains = new Map();
+function serially(key, work) {
+  const previous = chains.get(key) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  chains.set(key, tail);
+  void tail.then(() => {
+    if (chains.get(key) === tail) chains.delete(key);
+  });
+  return run;
 }
 
 /** The service's token cache (src/auth/token-cache.ts), minus the LISTEN/NOTIFY invalidation: 5 s per token. */
@@ -253,13 +156,27 @@ async function authenticate(pool, header) {
   return principal;
 }
 
-async function updateOnce(client, principal, requestId, id, input) {
+async function updateOnce(pool, principal, requestId, id, input) {
   const ws = principal.workspaceId;
   if (!STORED_ID.test(id)) throw new HttpError(404, 'ticket_not_found', 'Ticket not found');
-  const ticket = (await run(client, LOCK_SQL, [ws, id])).rows[0];
-  if (!ticket) throw new HttpError(404, 'ticket_not_found', 'Ticket not found');
+  const assignment = input.assignment;
+  const ids = (value) => (value != null && STORED_ID.test(String(value)) ? String(value) : null);
+  const rows = (
+    await run(pool, READ_SQL, [
+      ws,
+      id,
+      ids(assignment?.admin_id),
+      String(assignment?.assignee_id) === '0' ? null : ids(assignment?.assignee_id),
+      null,
+    ])
+  ).rows;
+  const first = rows[0];
+  if (!first?.ticket) throw new HttpError(404, 'ticket_not_found', 'Ticket not found');
+  const ticket = first.ticket;
+  const readParts = rows.slice(1);
+  const readTotal = Number(first.total_count);
 
-  // The plan (tickets.service.ts `plan`), minus validation beyond what picks the statements.
+  // The plan (src/tickets/update-plan.ts), minus validation beyond what picks the statements.
   const parts = [];
   const next = {
     state: ticket.state,
@@ -267,6 +184,7 @@ async function updateOnce(client, principal, requestId, id, input) {
     admin: ticket.admin_assignee_id,
     team: ticket.team_assignee_id,
     isShared: ticket.is_shared,
+    previousStateId: ticket.previous_ticket_state_id,
   };
   if (input.ticket_attributes != null) {
     const byName = new Map(ticket.ticket_type.attributes.map((a) => [a.name, a]));
@@ -279,47 +197,59 @@ async function updateOnce(client, principal, requestId, id, input) {
       if (JSON.stringify(stored) === JSON.stringify(value)) continue;
       if (value === null) merged.delete(name);
       else merged.set(name, value);
-      parts.push({ part_type: 'ticket_attribute_updated_by_admin', author_id: ticket.bot_id });
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      parts.push({
+        part_type: 'ticket_attribute_updated_by_admin',
+        author_id: ticket.bot_id,
+        updated_attribute_data:
+          value === null
+            ? { attribute: { id: attribute.id, label: name }, value: { id: null, label: '' } }
+            : { attribute: { id: attribute.id, label: name }, value: { id: text, label: text } },
+      });
     }
     if (parts.length > 0) next.attributes = Object.fromEntries(merged);
   }
-  if (input.state != null && input.state !== ticket.state) {
+  if (input.state != null && input.state !== ticket.state.category) {
     if (!SETTABLE_STATES.has(input.state)) throw new HttpError(400, 'parameter_invalid', 'Bad state');
+    const target = ticket.ticket_type.states
+      .filter((s) => s.category === input.state && !s.archived)
+      .sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : 1))[0];
+    if (!target) throw new HttpError(400, 'ticket_state_id_invalid', 'Ticket state id is not valid');
     parts.push({
       part_type: 'ticket_state_updated_by_admin',
       author_id: ticket.bot_id,
-      ticket_state: input.state,
-      previous_ticket_state: ticket.state,
+      ticket_state: target.category,
+      previous_ticket_state: ticket.state.category,
     });
-    next.state = input.state;
+    next.state = target;
+    next.previousStateId = ticket.state.id;
   }
   if (input.is_shared != null) next.isShared = input.is_shared;
-  if (input.assignment != null) {
-    const part = await assign(
-      client,
-      ws,
-      next,
-      String(input.assignment.admin_id),
-      String(input.assignment.assignee_id),
-    );
+  if (assignment != null) {
+    const part = assign(first, next, String(assignment.admin_id), String(assignment.assignee_id));
     if (part) parts.push(part);
   }
 
   let updatedAt = ticket.updated_at;
   let version = ticket.version;
-  let rows;
-  let total;
+  let partRows = readParts;
+  let total = readTotal;
   if (parts.length > 0 || next.isShared !== ticket.is_shared) {
-    const applied = (
-      await run(client, APPLY_SQL, [
+    const written = (
+      await run(pool, WRITE_SQL, [
         ws,
         ticket.id,
         JSON.stringify({
-          state: next.state,
+          ticket_state_id: next.state.id,
+          state: next.state.category,
+          previous_ticket_state_id: next.previousStateId,
           attributes: next.attributes,
           admin_assignee_id: next.admin,
           team_assignee_id: next.team,
           is_shared: next.isShared,
+          open: ticket.open,
+          snoozed_until: ticket.snoozed_until,
+          company_id: ticket.company_id,
         }),
         JSON.stringify(
           parts.map((p) => ({
@@ -329,6 +259,7 @@ async function updateOnce(client, principal, requestId, id, input) {
             previous_ticket_state: p.previous_ticket_state ?? null,
             assigned_to_type: p.assigned_to_type ?? null,
             assigned_to_id: p.assigned_to_id ?? null,
+            updated_attribute_data: p.updated_attribute_data ?? null,
           })),
         ),
         JSON.stringify({
@@ -339,32 +270,30 @@ async function updateOnce(client, principal, requestId, id, input) {
           changes: auditChanges(ticket, next),
           idempotency_key: null,
           version_before: ticket.version,
+          skip_notifications: false,
         }),
+        ticket.version,
       ])
     ).rows;
-    // The write and the read are one statement (one row even without parts, its part columns null).
-    updatedAt = applied[0].ticket_updated_at;
-    version = applied[0].ticket_version;
-    total = Number(applied[0].total_count);
-    rows = applied[0].id === null ? [] : applied;
-  } else {
-    rows = (await run(client, PARTS_SQL, [ws, ticket.id])).rows;
-    total = rows.length === 0 ? 0 : Number(rows[0].total_count);
+    // Another update committed since the read: nothing was written; read again.
+    if (written.length === 0) return null;
+    updatedAt = written[0].ticket_updated_at;
+    version = written[0].ticket_version;
+    const added = written[0].id === null ? [] : written;
+    partRows = readParts.concat(added).slice(-PART_WINDOW);
+    total = readTotal + added.length;
   }
   return {
-    render: () => JSON.stringify(response(ws, ticket, next, updatedAt, rows, total)),
+    render: () => JSON.stringify(response(ws, ticket, next, updatedAt, partRows, total)),
     etag: `"${ticket.id}.${version}"`,
   };
 }
 
-async function assign(client, ws, next, adminId, assigneeId) {
+/** The assignment, from what the read found of its two ids. */
+function assign(read, next, adminId, assigneeId) {
   const unassign = assigneeId === '0';
-  const performer = STORED_ID.test(adminId) ? adminId : null;
-  const target = !unassign && STORED_ID.test(assigneeId) ? assigneeId : null;
-  if (performer === null) throw new HttpError(404, 'assignee_not_found', 'Assignee not found');
-  const row = (await run(client, ASSIGNMENT_SQL, [ws, performer, target])).rows[0];
-  const kind = row.assignee_admin ? 'admin' : row.assignee_team ? 'team' : null;
-  if (!row.performer || (!unassign && kind === null)) {
+  const kind = read.assignee_admin ? 'admin' : read.assignee_team ? 'team' : null;
+  if (!read.performer || (!unassign && kind === null)) {
     throw new HttpError(404, 'assignee_not_found', 'Assignee not found');
   }
   const base = { part_type: 'assignment', author_id: adminId };
@@ -398,7 +327,8 @@ function auditChanges(ticket, next) {
       changes[field] = { before: before ?? null, after: after ?? null };
     }
   };
-  note('state', ticket.state, next.state);
+  note('state', ticket.state.category, next.state.category);
+  note('ticket_state_id', ticket.state.id, next.state.id);
   note('is_shared', ticket.is_shared, next.isShared);
   note('admin_assignee_id', ticket.admin_assignee_id, next.admin);
   note('team_assignee_id', ticket.team_assignee_id, next.team);
@@ -407,20 +337,20 @@ function auditChanges(ticket, next) {
   return changes;
 }
 
-const seconds = (value) => Math.floor(new Date(value).getTime() / 1000);
+/** Unix seconds of a Date or of epoch milliseconds (the ticket JSON's timestamps). */
+const seconds = (value) => Math.floor((value instanceof Date ? value.getTime() : value) / 1000);
 
 /** The 2.9 ticket object (src/tickets/ticket.mapper.ts), from the same rows. */
 function response(ws, ticket, next, updatedAt, partRows, total) {
   const type = ticket.ticket_type;
-  const [internal, external] = LABELS[next.state];
   return {
     type: 'ticket',
     id: ticket.id,
     ticket_id: ticket.ticket_number,
     ticket_attributes: next.attributes,
-    ticket_state: next.state,
-    ticket_state_internal_label: internal,
-    ticket_state_external_label: external,
+    ticket_state: next.state.category,
+    ticket_state_internal_label: next.state.internal_label,
+    ticket_state_external_label: next.state.external_label,
     ticket_type: {
       type: 'ticket_type',
       id: type.id,

@@ -44,19 +44,23 @@ const ticket = process.env.BENCH_TICKET;
 const admins = (process.env.BENCH_ADMINS ?? '').split(',');
 const poolSize = Number(process.env.BENCH_POOL_SIZE ?? 10);
 
-const AUTH = /FROM access_tokens/;
 const normalize = (sql) => sql.replace(/\s+/g, ' ').trim();
+/** What each named statement does, for the report; anything else is shown by its first 80 characters. */
+const LABELS = {
+  'auth.find_token': 'auth: access-token lookup',
+  'tickets.read': 'read: ticket + what the request names + newest 500 parts (one statement)',
+  'tickets.write': 'write: ticket + parts + audit row, if still at the version read (one statement)',
+  'tickets.write_notifying': 'write with the webhook outbox (one statement)',
+  'tickets.lock': 'lock the ticket row (SELECT … FOR UPDATE)',
+};
 const label = (sql) => {
-  const text = normalize(sql).replace(/^\/\* [\w.]+ \*\/ /, '');
-  if (AUTH.test(text)) return 'auth: access-token lookup';
+  const text = normalize(sql);
+  const named = /^\/\* ([\w.]+) \*\/ /.exec(text);
+  if (named && LABELS[named[1]]) return LABELS[named[1]];
   if (/^START TRANSACTION|^BEGIN/i.test(text)) return 'START TRANSACTION';
   if (/^COMMIT/i.test(text)) return 'COMMIT';
   if (/^ROLLBACK/i.test(text)) return 'ROLLBACK';
-  if (/FOR UPDATE OF t/.test(text)) return 'lock and load ticket (SELECT … FOR UPDATE)';
-  if (/AS assignee_admin/.test(text)) return 'assignment targets';
-  if (/^WITH updated AS/.test(text)) return 'update + parts + audit + newest 500 parts (one statement)';
-  if (/ORDER BY id DESC LIMIT/.test(text)) return 'newest 500 parts + count';
-  return text.slice(0, 80);
+  return text.replace(/^\/\* [\w.]+ \*\/ /, '').slice(0, 80);
 };
 
 const config = loadConfig({
@@ -73,16 +77,16 @@ const baseline = createBaseline({ databaseUrl: url, poolSize });
 await new Promise((resolve) => baseline.server.listen(0, '127.0.0.1', resolve));
 const baselinePort = baseline.server.address().port;
 
-async function put(port, body) {
+async function put(port, body, { method = 'PUT', version = '2.9' } = {}) {
   recording = [];
   const res = await fetch(`http://127.0.0.1:${port}/tickets/${ticket}`, {
-    method: 'PUT',
+    method,
     headers: {
       authorization: `Bearer ${token}`,
       'content-type': 'application/json',
-      'intercom-version': '2.9',
+      'intercom-version': version,
     },
-    body: JSON.stringify(body),
+    body: method === 'GET' ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   const statements = recording;
@@ -147,6 +151,27 @@ try {
       service.statements.every((sql, i) => normalize(sql) === normalize(base.statements[i]));
     if (service.status !== 200) result.errors.push(`service ${name}: HTTP ${service.status} ${service.text}`);
     if (base.status !== 200) result.errors.push(`baseline ${name}: HTTP ${base.status} ${base.text}`);
+  }
+  // The service alone (the yardstick speaks 2.9's PUT only): GET, and a full update as a 2.14 client sends it.
+  const get = await put(servicePort, undefined, { method: 'GET', version: '2.14' });
+  result.service.get = get.summary;
+  const stateIds = JSON.parse(get.text).ticket_type?.ticket_states?.data ?? [];
+  const full214 = await put(
+    servicePort,
+    {
+      ticket_state_id: stateIds.length > 0 ? stateIds[0].id : undefined,
+      ticket_attributes: { 'Affected users': 90_003, Component: 'web' },
+      admin_id: Number(admins[0]),
+      assignee_id: admins[1],
+    },
+    { version: '2.14' },
+  );
+  result.service.full214 = full214.summary;
+  for (const [name, run] of [
+    ['get', get],
+    ['full214', full214],
+  ]) {
+    if (run.status !== 200) result.errors.push(`service ${name}: HTTP ${run.status} ${run.text}`);
   }
   // A full update writes 4 parts (2 attributes, state, assignment); a state-only one writes 1.
   const parts = (r) => r.summary.totalParts;

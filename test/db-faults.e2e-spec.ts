@@ -269,11 +269,13 @@ describe('PostgreSQL stopped and restarted while updates run', () => {
     );
     expect(unexpected).toEqual([]);
     expect(outcomes.filter((o) => o.phase === 'down').length).toBeGreaterThanOrEqual(10);
-    // The update the stop caught inside its transaction: 503, and (below) nothing of it was written.
-    expect(outcomes.find((o) => o.index === inFlight)).toMatchObject({
-      status: 503,
-      code: 'service_unavailable',
-    });
+    // The update the stop caught waiting for the row lock: its write is one statement, its own transaction, so
+    // the stop either cut it off (503, nothing of it written) or let it commit first (200); the database holds
+    // exactly what the answers say either way (below).
+    const caught = outcomes.find((o) => o.index === inFlight);
+    expect(caught?.status === 200 || (caught?.status === 503 && caught.code === 'service_unavailable')).toBe(
+      true,
+    );
     // Once served again, it stays served: the pool has replaced every dead connection.
     const firstBack = outcomes.findIndex((o) => o.phase === 'restarting' && o.status === 200);
     expect(outcomes.slice(firstBack).map((o) => o.status)).toEqual(outcomes.slice(firstBack).map(() => 200));

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { InitialSchema1764000000000 } from '../migrations/1764000000000-initial-schema';
 import { Reliability1764100000000 } from '../migrations/1764100000000-reliability';
 import { TicketStates1764200000000 } from '../migrations/1764200000000-ticket-states';
+import { MIGRATIONS as ALL_MIGRATIONS } from '../migrations';
 import { createApp } from '../src/app.factory';
 import { hashToken } from '../src/auth/token-hash';
 import { loadConfig } from '../src/config/config';
@@ -165,6 +166,8 @@ describe('migration 1764200000000 (ticket states) on 2.9-era data', () => {
   });
 
   it('the migrated tickets read at 2.9 as before, at 2.14 with their state objects, and take updates', async () => {
+    // The service needs every later migration too.
+    await withDataSource(ALL_MIGRATIONS, (ds) => ds.runMigrations({ transaction: 'each' }));
     const config = loadConfig({ LOG_LEVEL: 'fatal', LOG_FORMAT: 'json', AUTH_CACHE_TTL_MS: '0' });
     const app: INestApplication = await createApp({ ...config, databaseUrl: url });
     await app.init();
@@ -220,7 +223,12 @@ describe('migration 1764200000000 (ticket states) on 2.9-era data', () => {
 
   it('down() restores the 2.9 schema with every ticket in its state; up() again works', async () => {
     const now = await tickets(db);
-    await withDataSource(MIGRATIONS, (ds) => ds.undoLastMigration({ transaction: 'each' }));
+    await withDataSource(ALL_MIGRATIONS, async (ds) => {
+      // The later migrations first, then this one.
+      for (let undo = ALL_MIGRATIONS.length - MIGRATIONS.length; undo >= 0; undo--) {
+        await ds.undoLastMigration({ transaction: 'each' });
+      }
+    });
     const gone = await db.query(
       `SELECT to_regclass('ticket_states') AS states, to_regclass('companies') AS companies,
               (SELECT count(*) FROM information_schema.columns WHERE table_name = 'tickets' AND column_name = 'ticket_state_id') AS column`,

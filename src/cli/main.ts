@@ -11,7 +11,7 @@ import { ENTITIES } from '../entities';
 import { ImportService } from '../import/import.service';
 import { terminalProgress } from '../import/import-progress';
 import { ImportError, parseSnapshot } from '../import/snapshot-checker';
-import { WEBHOOK_TOPICS } from '../webhooks/entities/webhook-subscription.entity';
+import { TICKET_TOPICS } from '../tickets/notification-topics';
 import {
   checkTopicsForVersion,
   checkUrl,
@@ -120,7 +120,7 @@ Progress is shown on stderr when it is a terminal; stdout holds only the summary
   return program;
 }
 
-const WEBHOOK_TOPIC_LIST = WEBHOOK_TOPICS.join(', ');
+const WEBHOOK_TOPIC_LIST = TICKET_TOPICS.join(', ');
 
 /** OPERATING.md's `webhook` commands (README "Webhooks"). */
 function addWebhookCommands(program: Command, out: (text: string) => void): void {

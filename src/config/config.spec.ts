@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       authFailureWindowMs: 60_000,
       ticketQueueLimit: 100,
       workspaceDbConnections: 5,
+      optimisticWriteAttempts: 2,
       webhookWorkerEnabled: true,
       webhookConcurrency: 8,
       webhookPollIntervalMs: 1_000,

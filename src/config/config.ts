@@ -174,6 +174,10 @@ export class EnvSchema {
   @Integer(1, 200)
   WORKSPACE_DB_CONNECTIONS = 5;
 
+  /** Optimistic writes an update tries before it locks the ticket's row (0: always lock; README "Performance"). */
+  @Integer(0, 10)
+  OPTIMISTIC_WRITE_ATTEMPTS = 2;
+
   /** Run the webhook delivery worker in the API process; false when workers run apart (`npm run worker`). */
   @IsBoolean(BOOLEAN) @Parse(flag)
   WEBHOOK_WORKER_ENABLED = true;

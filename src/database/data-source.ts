@@ -15,8 +15,13 @@ const logger = new Logger('Database');
  * and the request that was using it fails with 503.
  */
 class GuardedClient extends Client {
-  constructor(config?: string | ClientConfig) {
+  /** The backend's process id, once connected (node-postgres sets it; its types do not declare it). */
+  declare readonly processID: number | null;
+
+  constructor(readonly config?: string | ClientConfig) {
     super(config);
+    OPEN_CLIENTS.add(this);
+    this.once('end', () => OPEN_CLIENTS.delete(this));
     let logged = false;
     this.on('error', (error: Error & { code?: string }) => {
       if (logged) return;
@@ -28,6 +33,40 @@ class GuardedClient extends Client {
       );
     });
   }
+}
+
+/** Every pool connection of this process that has not ended (for cancelRunningStatements). */
+const OPEN_CLIENTS = new Set<GuardedClient>();
+
+/**
+ * Cancels whatever the pool's connections are running (`pg_cancel_backend`, from a connection of its own), so that
+ * a process that must exit before its requests finished (SHUTDOWN_TIMEOUT_MS) leaves none of their statements to
+ * complete after it: an update is one statement (tickets.service.ts), and PostgreSQL would otherwise finish one
+ * waiting for a row lock once the lock is free, though nobody is there to read the answer. Resolves within
+ * `timeoutMs` whatever happens; returns how many backends were asked.
+ */
+export async function cancelRunningStatements(timeoutMs = 1_000): Promise<number> {
+  const clients = [...OPEN_CLIENTS].filter((client) => client.processID !== null);
+  const config = clients[0]?.config;
+  if (clients.length === 0 || config === undefined) return 0;
+  const canceller = new Client(config);
+  canceller.on('error', () => undefined);
+  const cancel = async () => {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [
+      clients.map((client) => client.processID),
+    ]);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([cancel(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  } catch {
+    // Best effort: the process is exiting anyway.
+  } finally {
+    clearTimeout(timer);
+    void canceller.end().catch(() => undefined);
+  }
+  return clients.length;
 }
 
 /** How long a request may wait for a pool connection (and, in memory, for its turn: tickets.service.ts). */

@@ -34,7 +34,7 @@ describe('preparedStatement', () => {
     jest.isolateModules(() => {
       const fresh = jest.requireActual<typeof import('./prepared-statement')>('./prepared-statement');
       jest.requireActual('../tickets/tickets.repository');
-      const again = (): unknown => fresh.preparedStatement('tickets.apply_update', 'SELECT 1');
+      const again = (): unknown => fresh.preparedStatement('tickets.write', 'SELECT 1');
       expect(again).toThrow('declared twice (with another text)');
     });
   });

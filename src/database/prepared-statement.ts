@@ -1,9 +1,4 @@
-import {
-  type DataSource,
-  type EntityManager,
-  QueryFailedError,
-  QueryRunnerAlreadyReleasedError,
-} from 'typeorm';
+import { DataSource, type EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /**
  * A named SQL statement. node-postgres sends a named statement's text once per pool connection (Parse);
@@ -36,6 +31,16 @@ export function preparedStatement(name: string, text: string): PreparedStatement
   return { name, text };
 }
 
+/**
+ * A declared statement by name, for the benchmark's yardstick (bench/baseline-server.mjs), which must send exactly
+ * the service's SQL: it loads the compiled repositories and takes their statements from here.
+ */
+export function declaredStatement(name: string): PreparedStatement {
+  const text = REGISTERED.get(name);
+  if (text === undefined) throw new Error(`no prepared statement "${name}" is declared`);
+  return { name, text };
+}
+
 /** What node-postgres answers; `rowCount` is null for statements that report none. */
 export type PreparedResult<Row> = { rows: Row[]; rowCount: number | null };
 
@@ -44,9 +49,31 @@ type PgQueryable = {
 };
 
 /**
- * Runs a statement on the connection of `manager`'s query runner, i.e. inside its transaction. Errors come
- * back as TypeORM's QueryFailedError, exactly as from `manager.query()` (same `code`, same handling).
+ * Where a statement runs: a transaction (its EntityManager: the statement runs on the transaction's connection)
+ * or the data source (any free pool connection, the statement its own transaction).
  */
+export type StatementTarget = EntityManager | DataSource;
+
+/**
+ * Runs a statement in a transaction (an EntityManager) or on its own (the DataSource: any free pool connection,
+ * one statement, one implicit transaction). Errors come back as TypeORM's QueryFailedError, exactly as from
+ * `manager.query()` (same `code`, same handling).
+ */
+export function runStatement<Row>(
+  target: StatementTarget,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<PreparedResult<Row>> {
+  return isDataSource(target)
+    ? runPreparedOnPool<Row>(target, statement, values)
+    : runPrepared<Row>(target, statement, values);
+}
+
+function isDataSource(target: StatementTarget): target is DataSource {
+  return target instanceof DataSource;
+}
+
+/** Runs a statement on the connection of `manager`'s query runner, i.e. inside its transaction. */
 export async function runPrepared<Row>(
   manager: EntityManager,
   statement: PreparedStatement,

@@ -1,5 +1,6 @@
 import { type INestApplication, type INestApplicationContext, Logger } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { cancelRunningStatements } from '../database/data-source';
 
 export type GracefulShutdownOptions = {
   /** SHUTDOWN_TIMEOUT_MS: the whole shutdown must finish within this, or the process exits with code 1. */
@@ -13,7 +14,9 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /**
  * Replaces Nest's `enableShutdownHooks()` for the server process. On SIGTERM or SIGINT it stops accepting
  * connections, lets in-flight requests finish, then runs `app.close()` (module hooks; TypeORM closes the
- * pool) and `afterClose`, and exits 0. Past `timeoutMs`, or on a second signal, it exits 1 at once.
+ * pool) and `afterClose`, and exits 0. Past `timeoutMs` it cancels the statements still running (an update is
+ * one statement: it must not complete after the process gave up on it) and exits 1; on a second signal it exits 1
+ * at once.
  *
  * Nest's own hooks fall short in three ways: they run the destroy hooks while the server still accepts
  * requests, they have no time bound, and they end the process by re-raising the signal (exit status 143).
@@ -50,7 +53,8 @@ export function enableGracefulShutdown(app: INestApplication, options: GracefulS
     );
     const timer = setTimeout(() => {
       logger.error(`shutdown did not finish within ${options.timeoutMs} ms; exiting`);
-      process.exit(1);
+      // The requests still running are abandoned: none of their statements may complete after this process.
+      void cancelRunningStatements().finally(() => process.exit(1));
     }, options.timeoutMs);
 
     closed

@@ -25,6 +25,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Optimistic ticket writes that lost a race: read and tried again, or the last one, after which it locked. */
+  readonly writeRaces = new Counter({
+    name: 'ticket_write_races_total',
+    help: 'Optimistic ticket writes that found the ticket changed since the read, by what followed',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(@InjectDataSource() dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry });
     const pool = (): PgPool | undefined => (dataSource.driver as unknown as { master?: PgPool }).master;

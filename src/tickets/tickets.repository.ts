@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { preparedStatement, runPrepared, runPreparedOnPool } from '../database/prepared-statement';
+import {
+  preparedStatement,
+  runPrepared,
+  runPreparedOnPool,
+  runStatement,
+  type StatementTarget,
+} from '../database/prepared-statement';
 import type { AdminType } from '../workspaces/entities/admin.entity';
 import { storableText } from './attribute-values';
 import type { AssignedToType, PartAttachment, UpdatedAttributeData } from './entities/ticket-part.entity';
@@ -8,7 +14,21 @@ import type { StateCategory } from './entities/ticket-state.entity';
 import type { TicketCategory } from './entities/ticket-type.entity';
 import type { AttributeValue } from './entities/ticket.entity';
 import type { TicketPartView, TicketStateView, TicketTypeAttributeView } from './ticket.view';
+import type { QueuedNotification, SubscriptionView } from './notification-topics';
 import type { LockedTicket, NewPart, References, TicketChanges } from './update-plan';
+
+/** What an update reads, in one statement (READ_TICKET): the ticket, what its request names, its newest parts. */
+export type TicketRead = {
+  ticket: LockedTicket;
+  subscriptions: SubscriptionView[];
+  references: References;
+  /** The newest PART_WINDOW parts, oldest first. */
+  parts: TicketPartView[];
+  total: number;
+};
+
+/** The ids a request names, asked about in the read (null: not named, or cannot exist). */
+export type ReferenceIds = { performerId?: string; assigneeId?: string; companyId?: string | null };
 
 export type AssigneeKind = 'admin' | 'team';
 
@@ -21,8 +41,14 @@ export type AuditRecord = {
   botId: string;
   changes: Record<string, { before: unknown; after: unknown }>;
   idempotencyKey: string | null;
-  versionBefore: string;
   skipNotifications: boolean;
+};
+
+/** What an update queues for webhooks (BEHAVIOUR.md §7): its notifications and the ticket it leaves. */
+export type Outbox = {
+  notifications: readonly QueuedNotification[];
+  /** encodeTicketSnapshot's JSON of the ticket as the update leaves it. */
+  snapshot: string;
 };
 
 export type StoredResponse = {
@@ -182,22 +208,38 @@ const PART_COLUMNS = `p.id::text, p.part_type, p.body, p.ticket_state, p.previou
 const NEWEST_PARTS = `SELECT * FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2 ORDER BY id DESC LIMIT ${PART_WINDOW}`;
 
 // The statements, prepared once per connection (src/database/prepared-statement.ts).
+/**
+ * Locks the ticket row for the rest of the transaction (the locking path: an Idempotency-Key, or a ticket whose
+ * optimistic writes keep losing). A statement of its own: the read that follows takes its snapshot once the lock
+ * is held, so it sees whatever the previous holder committed.
+ */
 const LOCK_TICKET = preparedStatement(
-  'tickets.lock_for_update',
-  `SELECT ${TICKET_JSON} AS ticket FROM tickets t WHERE t.workspace_id = $1 AND t.id = $2 FOR UPDATE OF t`,
+  'tickets.lock',
+  `SELECT version::text FROM tickets WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
 );
 
 /**
- * GET /tickets/{id} in one statement and without a transaction: the ticket as one JSON value in a first row, then
- * its newest PART_WINDOW parts, one row each, oldest first. Every row has every column; a ticket row's part
- * columns and a part row's `ticket` are null. No row: no such ticket.
+ * Everything an update or GET reads, in one statement: a first row with the ticket (TICKET_JSON), the
+ * workspace's active webhook subscriptions, what the request's ids name ($3 the performing admin, $4 the
+ * assignee, $5 the company: whether they exist, an admin winning over a team of the same id, BEHAVIOUR.md §2;
+ * null asks nothing) and the part count; then the newest PART_WINDOW parts, one row each, oldest first. Every row
+ * has every column; the ticket row's part columns and the part rows' ticket columns are null. No row: no such
+ * ticket. One statement reads one snapshot, so the ticket and its parts agree.
  */
 const READ_TICKET = preparedStatement(
   'tickets.read',
-  `SELECT ticket, total_count, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
-          assigned_to_id, attachments, external_id, redacted, updated_attribute_data, created_at, updated_at,
-          author_id, author_type, author_name, author_email
+  `SELECT ticket, subscriptions, performer, assignee_admin, assignee_team, company, total_count,
+          id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type, assigned_to_id, attachments,
+          external_id, redacted, updated_attribute_data, created_at, updated_at, author_id, author_type,
+          author_name, author_email
      FROM (SELECT 0 AS row_order, NULL::bigint AS part_id, ${TICKET_JSON} AS ticket,
+                  (SELECT coalesce(json_agg(json_build_object('id', s.id::text, 'topics', s.topics, 'version', s.version)
+                                            ORDER BY s.id), '[]')
+                     FROM webhook_subscriptions s WHERE s.workspace_id = t.workspace_id AND s.active) AS subscriptions,
+                  EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3) AS performer,
+                  EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $4 AND type = 'admin') AS assignee_admin,
+                  EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $4) AS assignee_team,
+                  EXISTS (SELECT 1 FROM companies WHERE workspace_id = $1 AND id = $5) AS company,
                   (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count,
                   NULL::text AS id, NULL::text AS part_type, NULL::text AS body, NULL::text AS ticket_state,
                   NULL::text AS previous_ticket_state, NULL::text AS assigned_to_type, NULL::text AS assigned_to_id,
@@ -207,7 +249,7 @@ const READ_TICKET = preparedStatement(
                   NULL::text AS author_email
              FROM tickets t WHERE t.workspace_id = $1 AND t.id = $2
            UNION ALL
-           SELECT 1, p.id, NULL, NULL, ${PART_COLUMNS}
+           SELECT 1, p.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, ${PART_COLUMNS}
              FROM (${NEWEST_PARTS}) p
              JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
           ) rows
@@ -228,38 +270,24 @@ const PARTS_THROUGH = preparedStatement(
 );
 
 /**
- * What an update's ids name in the workspace, in one query: whether the performing admin exists (the bot too),
- * whether the assignee is an admin or a team (BEHAVIOUR.md §2), whether the company exists. A null parameter
- * asks nothing.
- */
-const FIND_REFERENCES = preparedStatement(
-  'tickets.find_references',
-  `SELECT EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $2) AS performer,
-          EXISTS (SELECT 1 FROM admins WHERE workspace_id = $1 AND id = $3 AND type = 'admin') AS assignee_admin,
-          EXISTS (SELECT 1 FROM teams WHERE workspace_id = $1 AND id = $3) AS assignee_team,
-          EXISTS (SELECT 1 FROM companies WHERE workspace_id = $1 AND id = $4) AS company`,
-);
-
-/**
- * The write and the response's read in one statement: the ticket's new values, its new parts and the audit
- * row, then the newest PART_WINDOW parts with their authors and the total count. Every part of a statement
- * sees the snapshot taken before it, so the new parts come from the INSERT's RETURNING and are merged with
- * the newest stored ones (all new parts have higher ids: the ticket row is locked). LEFT JOIN: one row even
- * when the ticket has no parts.
+ * The write, in one statement, of the version $6 that the update read, and only of it (README "Performance":
+ * optimistic writes): the ticket's new values, its new parts and the audit row. When another update committed
+ * since the read, the UPDATE matches no row (PostgreSQL re-checks the condition on the newest row version once
+ * the row lock is free) and nothing at all is written: every insert reads `updated`. Otherwise it answers the
+ * ticket's new time and version and its new parts with their authors, in order (one row with null part columns
+ * when there are none); the response's other parts are the read's, unchanged since (same version).
  *
- * The time is the clock's once the row lock is held (`clock_timestamp()`, not `now()`: that is the
- * transaction's start, before it queued for the lock, so a later version could get an earlier time), and
- * never earlier than the previous version's: updated_at, the parts' created_at and the audit rows never go
- * back along a ticket's history (issue #9). Parts and audit row take the ticket's new updated_at
- * (BEHAVIOUR.md §3: one created_at per update).
+ * The time is the clock's once the row lock is held (`clock_timestamp()`: `now()` would be the statement's
+ * start, before it queued for the lock), and never earlier than the previous version's: updated_at, the parts'
+ * created_at and the audit rows never go back along a ticket's history (issue #9). Parts and audit row take the
+ * ticket's new updated_at (BEHAVIOUR.md §3: one created_at per update). Part ids are drawn once the row lock is
+ * held, so they follow the commit order.
  *
- * Five parameters: $1 workspace_id, $2 ticket id, then three jsonb documents keyed by column name, the
- * ticket's new values ($3), the new parts ($4) and the audit row ($5); jsonb_to_record gives each key its
- * column's type, so a reader matches values to columns by name, not by counting.
+ * $1 workspace_id, $2 ticket id, then three jsonb documents keyed by column name, the ticket's new values ($3),
+ * the new parts ($4) and the audit row ($5) (jsonb_to_record gives each key its column's type, so a reader
+ * matches values to columns by name), and $6 the version read.
  */
-const APPLY_UPDATE = preparedStatement(
-  'tickets.apply_update',
-  `WITH updated AS (
+const WRITE_CTES = `WITH updated AS (
          UPDATE tickets
             SET (ticket_state_id, state, previous_ticket_state_id, attributes, admin_assignee_id, team_assignee_id,
                  is_shared, open, snoozed_until, company_id) = (
@@ -269,7 +297,7 @@ const APPLY_UPDATE = preparedStatement(
                          previous_ticket_state_id bigint, attributes jsonb, admin_assignee_id bigint,
                          team_assignee_id bigint, is_shared boolean, open boolean, snoozed_until float8, company_id text)),
                 updated_at = greatest(clock_timestamp(), updated_at), version = version + 1
-          WHERE workspace_id = $1 AND id = $2
+          WHERE workspace_id = $1 AND id = $2 AND version = $6
          RETURNING updated_at, version
        ), inserted AS (
          INSERT INTO ticket_parts (workspace_id, id, ticket_id, part_type, author_id, ticket_state,
@@ -293,25 +321,49 @@ const APPLY_UPDATE = preparedStatement(
                                      bot_id bigint, changes jsonb, idempotency_key text, version_before bigint,
                                      skip_notifications boolean)
          RETURNING id
-       ), recent AS (
-         SELECT * FROM (
-           SELECT * FROM inserted
-           UNION ALL
-           (SELECT workspace_id, id, part_type, body, ticket_state, previous_ticket_state, assigned_to_type,
-                   assigned_to_id, attachments, external_id, redacted, updated_attribute_data, created_at,
-                   updated_at, author_id
-              FROM ticket_parts WHERE workspace_id = $1 AND ticket_id = $2
-             ORDER BY id DESC LIMIT ${PART_WINDOW})
-         ) merged
-         ORDER BY id DESC LIMIT ${PART_WINDOW}
-       )
-       SELECT u.updated_at AS ticket_updated_at, u.version::text AS ticket_version,
-              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2)
-                + (SELECT count(*) FROM inserted) AS total_count,
+       )`;
+
+/** The write's rows: the ticket's new time (epoch ms) and version, then its new parts (one null row when none). */
+const writeSelect = (extra = '') => `
+       SELECT (extract(epoch FROM u.updated_at) * 1000)::float8 AS ticket_updated_at, u.version::text AS ticket_version,${extra}
               ${PART_COLUMNS}
          FROM updated u
-         LEFT JOIN (recent p JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id) ON true
-        ORDER BY p.id`,
+         LEFT JOIN (inserted p JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id) ON true
+        ORDER BY p.id`;
+
+const WRITE_UPDATE = preparedStatement('tickets.write', `${WRITE_CTES}${writeSelect()}`);
+
+/**
+ * WRITE_UPDATE and the webhook outbox (BEHAVIOUR.md §7), in the same statement and so the same transaction: the
+ * event (the ticket as this update leaves it: $8, the snapshot of ticket-snapshot.ts, at the update's time, with
+ * the newest part id and the part count of that moment: the read's, $9 and $10, and the new parts) and one
+ * delivery per subscription and topic ($7, `[{subscription_id, topic}]`, in order; a subscription deleted or
+ * disabled since it was read is skipped), their ids drawn after the row lock (commit order per ticket), and a
+ * NOTIFY that wakes the workers at COMMIT. Used only when the update queues a notification, so a workspace
+ * without subscriptions pays nothing for it.
+ */
+const WRITE_UPDATE_NOTIFYING = preparedStatement(
+  'tickets.write_notifying',
+  `${WRITE_CTES}, event AS (
+         INSERT INTO webhook_events (workspace_id, ticket_id, ticket, parts_through, total_parts, created_at)
+         SELECT $1, $2, $8::jsonb, coalesce((SELECT max(id) FROM inserted), $9::bigint),
+                $10::integer + (SELECT count(*) FROM inserted), updated.updated_at
+           FROM updated
+         RETURNING id, created_at
+       ), queued AS (
+         INSERT INTO webhook_deliveries (workspace_id, notification_id, subscription_id, event_id, ticket_id, topic,
+                                         next_attempt_at, created_at)
+         SELECT $1, 'notif_' || gen_random_uuid(), s.id, event.id, $2, d.topic, event.created_at, event.created_at
+           FROM event
+          CROSS JOIN ROWS FROM (jsonb_to_recordset($7::jsonb) AS (subscription_id bigint, topic text))
+                WITH ORDINALITY AS d(subscription_id, topic, ord)
+           JOIN webhook_subscriptions s ON s.workspace_id = $1 AND s.id = d.subscription_id AND s.active
+          ORDER BY d.ord
+         RETURNING id
+       ), notified AS (
+         SELECT pg_notify('webhook_deliveries', '') WHERE EXISTS (SELECT 1 FROM queued)
+       )${writeSelect(`
+              (SELECT count(*) FROM notified) AS notified,`)}`,
 );
 
 const LOCK_IDEMPOTENCY_KEY = preparedStatement(
@@ -334,20 +386,10 @@ const STORE_RESPONSE = preparedStatement(
              etag = EXCLUDED.etag, response = EXCLUDED.response, created_at = now(), expires_at = EXCLUDED.expires_at`,
 );
 
-const RECENT_PARTS = preparedStatement(
-  'tickets.recent_parts',
-  `SELECT ${PART_COLUMNS},
-              (SELECT count(*) FROM ticket_parts c WHERE c.workspace_id = $1 AND c.ticket_id = $2) AS total_count
-         FROM (${NEWEST_PARTS}) p
-         JOIN admins a ON a.workspace_id = p.workspace_id AND a.id = p.author_id
-        ORDER BY p.id`,
-);
-
-/** What APPLY_UPDATE returns: the part columns (null when the ticket has no parts) and the ticket's new state. */
-type AppliedRow = { [K in keyof PartRow]: PartRow[K] | null } & {
-  ticket_updated_at: Date;
+/** What a write returns: the ticket's new time and version, and a new part's columns (null when none). */
+type WrittenRow = { [K in keyof PartRow]: PartRow[K] | null } & {
+  ticket_updated_at: number;
   ticket_version: string;
-  total_count: string;
 };
 
 function toPartView(row: PartRow): TicketPartView {
@@ -370,7 +412,14 @@ function toPartView(row: PartRow): TicketPartView {
 }
 
 /** A row of READ_TICKET: the ticket's (first) or a part's. */
-type ReadRow = { [K in keyof PartRow]: PartRow[K] | null } & { ticket: TicketJson | null };
+type ReadRow = { [K in keyof PartRow]: PartRow[K] | null } & {
+  ticket: TicketJson | null;
+  subscriptions: SubscriptionView[] | null;
+  performer: boolean | null;
+  assignee_admin: boolean | null;
+  assignee_team: boolean | null;
+  company: boolean | null;
+};
 
 function toStateView(state: StateJson): TicketStateView {
   return {
@@ -439,28 +488,43 @@ function toLockedTicket(workspaceId: string, row: TicketJson): LockedTicket {
  */
 @Injectable()
 export class TicketsRepository {
-  /** Locks the ticket row (`FOR UPDATE`) so concurrent updates of one ticket serialize; null when absent. */
-  async findForUpdate(manager: EntityManager, workspaceId: string, id: string): Promise<LockedTicket | null> {
-    if (!isStoredId(id)) return null;
-    const { rows } = await runPrepared<{ ticket: TicketJson }>(manager, LOCK_TICKET, [workspaceId, id]);
-    return rows[0] ? toLockedTicket(workspaceId, rows[0].ticket) : null;
+  /** Locks the ticket row until the transaction ends (LOCK_TICKET); false when there is no such ticket. */
+  async lock(manager: EntityManager, workspaceId: string, id: string): Promise<boolean> {
+    if (!isStoredId(id)) return false;
+    const { rows } = await runPrepared(manager, LOCK_TICKET, [workspaceId, id]);
+    return rows.length > 0;
   }
 
   /**
-   * GET /tickets/{id}: the ticket and its newest parts in one statement, on any pool connection (no transaction:
-   * one statement reads one snapshot). Null when absent.
+   * The ticket, the workspace's subscriptions, what the request's ids name and the newest parts, in one statement
+   * (READ_TICKET), in a transaction or on its own; null when there is no such ticket.
    */
-  async readTicket(
-    dataSource: DataSource,
+  async read(
+    target: StatementTarget,
     workspaceId: string,
     id: string,
-  ): Promise<{ ticket: LockedTicket; parts: TicketPartView[]; total: number } | null> {
+    ids: ReferenceIds = {},
+  ): Promise<TicketRead | null> {
     if (!isStoredId(id)) return null;
-    const { rows } = await runPreparedOnPool<ReadRow>(dataSource, READ_TICKET, [workspaceId, id]);
+    const numeric = (value: string | undefined) => (value !== undefined && isStoredId(value) ? value : null);
+    const company = ids.companyId != null && storableText(ids.companyId) ? ids.companyId : null;
+    const { rows } = await runStatement<ReadRow>(target, READ_TICKET, [
+      workspaceId,
+      id,
+      numeric(ids.performerId),
+      numeric(ids.assigneeId),
+      company,
+    ]);
     const first = rows[0];
     if (!first?.ticket) return null;
     return {
       ticket: toLockedTicket(workspaceId, first.ticket),
+      subscriptions: first.subscriptions ?? [],
+      references: {
+        performerExists: first.performer === true,
+        assignee: first.assignee_admin ? 'admin' : first.assignee_team ? 'team' : null,
+        companyExists: first.company === true,
+      },
       total: Number(first.total_count),
       parts: (rows.slice(1) as PartRow[]).map(toPartView),
     };
@@ -482,86 +546,78 @@ export class TicketsRepository {
     return rows.map(toPartView);
   }
 
-  /** What the request's ids name (see FIND_REFERENCES), in one query. Ids that cannot exist are not asked. */
-  async findReferences(
-    manager: EntityManager,
-    workspaceId: string,
-    ids: { performerId?: string; assigneeId?: string; companyId?: string | null },
-  ): Promise<References> {
-    const numeric = (value: string | undefined) => (value !== undefined && isStoredId(value) ? value : null);
-    const company = ids.companyId != null && storableText(ids.companyId) ? ids.companyId : null;
-    const { rows } = await runPrepared<{
-      performer: boolean;
-      assignee_admin: boolean;
-      assignee_team: boolean;
-      company: boolean;
-    }>(manager, FIND_REFERENCES, [workspaceId, numeric(ids.performerId), numeric(ids.assigneeId), company]);
-    const row = rows[0];
-    return {
-      performerExists: row.performer,
-      assignee: row.assignee_admin ? 'admin' : row.assignee_team ? 'team' : null,
-      companyExists: row.company,
-    };
-  }
-
   /**
-   * Writes the ticket's new values, its new parts and the audit row in one statement, all stamped with one
-   * time, parts in the given order so their ids follow it. Bumps the version.
+   * Writes the ticket's new values, its new parts and the audit row (and the outbox when it queues notifications)
+   * in one statement, all stamped with one time, parts in the given order so their ids follow it, if the ticket
+   * is still at the version read: the new time, version and parts; null when another update committed first
+   * (nothing was written).
    */
-  async applyUpdate(
-    manager: EntityManager,
-    workspaceId: string,
-    ticketId: string,
+  async write(
+    target: StatementTarget,
+    read: TicketRead,
     changes: TicketChanges,
     parts: readonly NewPart[],
     audit: AuditRecord,
-  ): Promise<{ updatedAt: Date; version: string; parts: TicketPartView[]; total: number }> {
-    const { rows } = await runPrepared<AppliedRow>(manager, APPLY_UPDATE, [
-      workspaceId,
-      ticketId,
-      // $3: the ticket's new values, keyed by column (the statement's jsonb_to_record names and types them).
-      JSON.stringify({
-        ticket_state_id: changes.stateId,
-        state: changes.state,
-        previous_ticket_state_id: changes.previousStateId,
-        attributes: changes.attributes,
-        admin_assignee_id: changes.adminAssigneeId,
-        team_assignee_id: changes.teamAssigneeId,
-        is_shared: changes.isShared,
-        open: changes.open,
-        snoozed_until: changes.snoozedUntil,
-        company_id: changes.companyId,
-      }),
-      // $4: the new parts, in order.
-      JSON.stringify(
-        parts.map((part) => ({
-          part_type: part.partType,
-          author_id: part.authorId,
-          ticket_state: part.ticketState ?? null,
-          previous_ticket_state: part.previousTicketState ?? null,
-          assigned_to_type: part.assignedToType ?? null,
-          assigned_to_id: part.assignedToId ?? null,
-          updated_attribute_data: part.updatedAttributeData ?? null,
-        })),
-      ),
-      // $5: the audit row, keyed by column.
-      JSON.stringify({
-        request_id: audit.requestId,
-        token_id: audit.tokenId,
-        admin_id: audit.adminId,
-        bot_id: audit.botId,
-        changes: audit.changes,
-        idempotency_key: audit.idempotencyKey,
-        version_before: audit.versionBefore,
-        skip_notifications: audit.skipNotifications,
-      }),
-    ]);
+    outbox?: Outbox,
+  ): Promise<{ updatedAt: Date; version: string; parts: TicketPartView[] } | null> {
+    const { ticket } = read;
+    const notifying = outbox !== undefined && outbox.notifications.length > 0;
+    const { rows } = await runStatement<WrittenRow>(
+      target,
+      notifying ? WRITE_UPDATE_NOTIFYING : WRITE_UPDATE,
+      [
+        ticket.workspaceId,
+        ticket.id,
+        // $3: the ticket's new values, keyed by column (the statement's jsonb_to_record names and types them).
+        JSON.stringify({
+          ticket_state_id: changes.stateId,
+          state: changes.state,
+          previous_ticket_state_id: changes.previousStateId,
+          attributes: changes.attributes,
+          admin_assignee_id: changes.adminAssigneeId,
+          team_assignee_id: changes.teamAssigneeId,
+          is_shared: changes.isShared,
+          open: changes.open,
+          snoozed_until: changes.snoozedUntil,
+          company_id: changes.companyId,
+        }),
+        // $4: the new parts, in order.
+        JSON.stringify(
+          parts.map((part) => ({
+            part_type: part.partType,
+            author_id: part.authorId,
+            ticket_state: part.ticketState ?? null,
+            previous_ticket_state: part.previousTicketState ?? null,
+            assigned_to_type: part.assignedToType ?? null,
+            assigned_to_id: part.assignedToId ?? null,
+            updated_attribute_data: part.updatedAttributeData ?? null,
+          })),
+        ),
+        // $5: the audit row, keyed by column.
+        JSON.stringify({
+          request_id: audit.requestId,
+          token_id: audit.tokenId,
+          admin_id: audit.adminId,
+          bot_id: audit.botId,
+          changes: audit.changes,
+          idempotency_key: audit.idempotencyKey,
+          version_before: ticket.version,
+          skip_notifications: audit.skipNotifications,
+        }),
+        // $6: the version read; the write happens only if the ticket is still at it.
+        ticket.version,
+        // $7–$10 (WRITE_UPDATE_NOTIFYING): the notifications, the ticket's snapshot, its newest part and part count.
+        ...(notifying
+          ? [JSON.stringify(outbox.notifications), outbox.snapshot, read.parts.at(-1)?.id ?? null, read.total]
+          : []),
+      ],
+    );
     const first = rows[0];
+    if (!first) return null;
     return {
-      updatedAt: first.ticket_updated_at,
+      updatedAt: new Date(first.ticket_updated_at),
       version: first.ticket_version,
-      total: Number(first.total_count),
-      // A ticket without parts still gives one row, its part columns null.
+      // Without new parts there is still one row, its part columns null.
       parts: first.id === null ? [] : (rows as PartRow[]).map(toPartView),
     };
   }
@@ -629,18 +685,5 @@ export class TicketsRepository {
       [batch],
     );
     return result[1];
-  }
-
-  /** The newest `PART_WINDOW` parts, oldest first, with their authors and the ticket's total count. */
-  async findRecentParts(
-    manager: EntityManager,
-    workspaceId: string,
-    ticketId: string,
-  ): Promise<{ parts: TicketPartView[]; total: number }> {
-    const { rows } = await runPrepared<PartRow>(manager, RECENT_PARTS, [workspaceId, ticketId]);
-    return {
-      total: rows.length === 0 ? 0 : Number(rows[0].total_count),
-      parts: rows.map(toPartView),
-    };
   }
 }

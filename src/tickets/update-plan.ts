@@ -17,7 +17,7 @@ export type LockedTicket = Omit<TicketView, 'parts' | 'totalParts'> & {
   nowSeconds: number;
 };
 
-/** What the request's ids name in the workspace (one query: TicketsRepository.findReferences). */
+/** What the request's ids name in the workspace (read with the ticket: TicketsRepository.read). */
 export type References = {
   /** The performing admin (or the bot) exists. */
   performerExists: boolean;
@@ -25,8 +25,6 @@ export type References = {
   assignee: 'admin' | 'team' | null;
   companyExists: boolean;
 };
-
-export const NO_REFERENCES: References = { performerExists: false, assignee: null, companyExists: false };
 
 /** The ticket's columns after the update (all of them, changed or not). */
 export type TicketChanges = {
@@ -145,11 +143,6 @@ export function planUpdate(
   const changed =
     parts.length > 0 || changes.isShared !== ticket.isShared || changes.companyId !== ticket.companyId;
   return changed ? { changes, parts } : null;
-}
-
-/** Whether the request names any id the workspace must be asked about. */
-export function needsReferences(input: UpdateTicketInput): boolean {
-  return input.performer !== undefined || input.assignee !== undefined || typeof input.companyId === 'string';
 }
 
 /**

@@ -1,31 +1,28 @@
 import { isIP } from 'node:net';
 import { type ApiVersion, atLeast, parseVersion, TICKETS_SINCE } from '../common/versioning/versions';
-import { WEBHOOK_TOPICS, type WebhookTopic } from './entities/webhook-subscription.entity';
+import { RESOLVED_TOPIC_SINCE, TICKET_TOPICS, type TicketTopic } from '../tickets/notification-topics';
 import { isPrivateAddress } from './private-address';
 
 /** Bad input to a `webhook` command: printed on stderr as it is, exit code 1, nothing written. */
 export class WebhookInputError extends Error {}
 
-/** `ticket.resolved` is raised from this version on; below it, a change into resolved raises ticket.closed. */
-export const RESOLVED_TOPIC_SINCE: ApiVersion = '2.15';
-
 const MAX_URL_LENGTH = 2048;
 const SERVED_VERSIONS = '2.9–2.16, Preview or Unstable';
 
 /** `--topics T1,T2`: known topics, each once, in the order given. */
-export function parseTopics(text: string): WebhookTopic[] {
+export function parseTopics(text: string): TicketTopic[] {
   const names = text
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  const known = WEBHOOK_TOPICS.join(', ');
+  const known = TICKET_TOPICS.join(', ');
   if (names.length === 0) throw new WebhookInputError(`--topics: no topic given; the topics are ${known}`);
   for (const name of names) {
-    if (!(WEBHOOK_TOPICS as readonly string[]).includes(name)) {
+    if (!(TICKET_TOPICS as readonly string[]).includes(name)) {
       throw new WebhookInputError(`--topics: unknown topic ${JSON.stringify(name)}; the topics are ${known}`);
     }
   }
-  return [...new Set(names)] as WebhookTopic[];
+  return [...new Set(names)] as TicketTopic[];
 }
 
 /**
@@ -46,7 +43,7 @@ export function parseSubscriptionVersion(value: string, source: string): ApiVers
 }
 
 /** BEHAVIOUR.md §7: ticket.resolved is a topic of 2.15 and later. */
-export function checkTopicsForVersion(topics: readonly WebhookTopic[], version: ApiVersion): void {
+export function checkTopicsForVersion(topics: readonly TicketTopic[], version: ApiVersion): void {
   if (topics.includes('ticket.resolved') && !atLeast(version, RESOLVED_TOPIC_SINCE)) {
     throw new WebhookInputError(
       `--topics: ticket.resolved exists from version ${RESOLVED_TOPIC_SINCE} on, and this subscription is ` +

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isStoredId } from '../tickets/tickets.repository';
-import type { WebhookTopic } from './entities/webhook-subscription.entity';
+import type { TicketTopic } from '../tickets/notification-topics';
 import { checkTopicsForVersion, parseSubscriptionVersion, WebhookInputError } from './subscription-input';
 import { WEBHOOK_DELIVERIES_CHANNEL, WEBHOOKS_CHANGED_CHANNEL } from './webhook-channels';
 import { generateSecret } from './webhook-signature';
@@ -9,7 +9,7 @@ import { generateSecret } from './webhook-signature';
 export type SubscriptionListing = {
   id: string;
   url: string;
-  topics: WebhookTopic[];
+  topics: TicketTopic[];
   version: string;
   active: boolean;
   disabled_reason: string | null;
@@ -53,7 +53,7 @@ export class WebhookSubscriptionsService {
   async create(
     workspaceId: string,
     url: string,
-    topics: WebhookTopic[],
+    topics: TicketTopic[],
     version: string | undefined,
   ): Promise<{ id: string; secret: string }> {
     return this.dataSource.transaction(async (manager) => {
@@ -90,7 +90,7 @@ export class WebhookSubscriptionsService {
     const rows: {
       id: string;
       url: string;
-      topics: WebhookTopic[];
+      topics: TicketTopic[];
       version: string;
       active: boolean;
       disabled_reason: string | null;

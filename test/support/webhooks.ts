@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import type { DataSource } from 'typeorm';
 import { encodeTicketSnapshot } from '../../src/tickets/ticket-snapshot';
 import { TicketsRepository } from '../../src/tickets/tickets.repository';
-import type { WebhookTopic } from '../../src/webhooks/entities/webhook-subscription.entity';
+import type { TicketTopic } from '../../src/tickets/notification-topics';
 import type { NotificationEnvelope } from '../../src/webhooks/notification-envelope';
 import { WebhookSubscriptionsService } from '../../src/webhooks/webhook-subscriptions.service';
 import { sleep } from './server-process';
@@ -117,7 +117,7 @@ export function subscribe(
   dataSource: DataSource,
   workspaceId: string,
   url: string,
-  topics: WebhookTopic[],
+  topics: TicketTopic[],
   version?: string,
 ): Promise<{ id: string; secret: string }> {
   return new WebhookSubscriptionsService(dataSource).create(workspaceId, url, topics, version);
@@ -140,7 +140,7 @@ export async function queueNotifications(
       workspaceId,
       ticketId,
     ]);
-    const read = await new TicketsRepository().readTicket(dataSource, workspaceId, ticketId);
+    const read = await new TicketsRepository().read(manager, workspaceId, ticketId);
     if (!read) throw new Error(`ticket ${ticketId} not found in ${workspaceId}`);
     const rows: { notification_id: string }[] = await manager.query(
       `WITH event AS (

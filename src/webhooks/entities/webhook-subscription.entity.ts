@@ -1,16 +1,6 @@
 import { Column, Entity, ForeignKey, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { TicketTopic } from '../../tickets/notification-topics';
 import { Workspace } from '../../workspaces/entities/workspace.entity';
-
-/** Topics a subscription may name (BEHAVIOUR.md §7). */
-export const WEBHOOK_TOPICS = [
-  'ticket.attribute.updated',
-  'ticket.state.updated',
-  'ticket.admin.assigned',
-  'ticket.team.assigned',
-  'ticket.closed',
-  'ticket.resolved',
-] as const;
-export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number];
 
 /** A receiver of a workspace's ticket notifications. */
 @ForeignKey(() => Workspace, ['workspaceId'], ['workspace_id'], {
@@ -29,7 +19,7 @@ export class WebhookSubscription {
   url!: string;
 
   @Column({ type: 'text', array: true })
-  topics!: WebhookTopic[];
+  topics!: TicketTopic[];
 
   /** The API version its notifications show the ticket in. */
   @Column({ type: 'text' })
