@@ -129,7 +129,8 @@ describe('webhook delivery', () => {
     expect(verify(got.raw, { ...got.headers, 'webhook-timestamp': stale }, secret)).toBe(false);
   });
 
-  it("renders the ticket as the update left it, in each subscription's version", async () => {
+  it("renders the ticket as each update left it, in each subscription's version, through retries", async () => {
+    // The update path's own outbox queues these (BEHAVIOUR.md §7): a 2.9 and a 2.14 subscription side by side.
     const v29 = await subscribe(
       dataSource,
       ctx.ws.workspaceId,
@@ -144,39 +145,51 @@ describe('webhook delivery', () => {
       ['ticket.state.updated'],
       '2.14',
     );
+    // The first attempt of each fails, and the ticket changes again before the second.
+    receiver.reply((_request, n) => (n < 2 ? { status: 503 } : { status: 200 }));
     await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {
       state: 'in_progress',
       ticket_attributes: { Priority: 'Low' },
     }).expect(200);
-    const expected29 = (await get('2.9')).body as unknown;
-    const expected214 = (await get('2.14')).body as unknown;
-    // The first attempt of each fails, and the ticket changes before the second: the item stays the event's.
-    receiver.reply((_request, n) => (n < 2 ? { status: 503 } : { status: 200 }));
-    const [first, second] = await queueNotifications(dataSource, ctx.ws.workspaceId, IDS.ticket, [
-      { subscriptionId: v29.id, topic: 'ticket.state.updated' },
-      { subscriptionId: v214.id, topic: 'ticket.state.updated' },
-    ]);
+    const first = { '2.9': (await get('2.9')).body as unknown, '2.14': (await get('2.14')).body as unknown };
     await receiver.waitFor(2, 10_000);
     await putTicket(ctx.t.http, ctx.ws.token, IDS.ticket, {
       state: 'resolved',
       ticket_attributes: { Priority: 'High' },
     }).expect(200);
-    const all = await receiver.waitFor(4, 10_000);
+    const second = { '2.9': (await get('2.9')).body as unknown, '2.14': (await get('2.14')).body as unknown };
+    const all = await receiver.waitFor(6, 10_000);
 
-    const items = (id: string) => all.filter((got) => got.body.id === id).map((got) => got.body.data.item);
-    expect(items(first)).toEqual([expected29, expected29]);
-    expect(items(second)).toEqual([expected214, expected214]);
-    expect(expected29).toMatchObject({ ticket_state: 'in_progress', ticket_attributes: { Priority: 'Low' } });
-    expect(expected214).toMatchObject({ ticket_state: { category: 'in_progress' } });
-    expect(expected29).not.toEqual(expected214);
-    for (const got of all) {
-      verifySignatures(got, got.body.id === first ? v29.secret : v214.secret);
-    }
     const rows = await settled(ctx.t.db, ctx.ws.workspaceId, 5_000);
-    expect(rows.map((row) => [row.notification_id, row.status, row.attempts])).toEqual([
-      [first, 'delivered', 2],
-      [second, 'delivered', 2],
+    expect(rows.map((row) => [row.subscription_id, row.topic, row.status])).toEqual([
+      [v29.id, 'ticket.state.updated', 'delivered'],
+      [v214.id, 'ticket.state.updated', 'delivered'],
+      [v29.id, 'ticket.state.updated', 'delivered'],
+      [v214.id, 'ticket.state.updated', 'delivered'],
     ]);
+    const items = (row: number) =>
+      all.filter((got) => got.body.id === rows[row].notification_id).map((got) => got.body.data.item);
+    expect(items(0)).toEqual([first['2.9'], first['2.9']]);
+    expect(items(1)).toEqual([first['2.14'], first['2.14']]);
+    expect(items(2)).toEqual([second['2.9']]);
+    expect(items(3)).toEqual([second['2.14']]);
+    expect(first['2.9']).toMatchObject({
+      ticket_state: 'in_progress',
+      ticket_attributes: { Priority: 'Low' },
+    });
+    expect(first['2.14']).toMatchObject({ ticket_state: { category: 'in_progress' } });
+    expect(second['2.9']).toMatchObject({
+      ticket_state: 'resolved',
+      ticket_attributes: { Priority: 'High' },
+    });
+    // Per subscription, the second update's notification only after the first's was delivered.
+    const order = all.map((got) => rows.findIndex((row) => row.notification_id === got.body.id));
+    expect(order.indexOf(2)).toBeGreaterThan(order.lastIndexOf(0));
+    expect(order.indexOf(3)).toBeGreaterThan(order.lastIndexOf(1));
+    for (const got of all) {
+      const row = rows.find((r) => r.notification_id === got.body.id)!;
+      verifySignatures(got, row.subscription_id === v29.id ? v29.secret : v214.secret);
+    }
   });
 
   it('retries a failing receiver with the same id and growing delays, then delivers', async () => {
