@@ -111,7 +111,9 @@ export class TicketStateDetailedDto {
   @ApiProperty({
     type: 'object',
     description: 'A list of ticket types associated with a given ticket state.',
+    // `required` is the inline object's list; `selfRequired` says the property itself is always there.
     required: ['type', 'data'],
+    selfRequired: true,
     properties: {
       type: {
         type: 'string',
