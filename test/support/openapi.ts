@@ -309,7 +309,8 @@ export function closedSchemas(
 /** A validator of bodies against `root` (a `$ref`), closed as closedSchemas says. */
 export function validatorFor(doc: OpenApiDoc, root: Schema, options: ClosingOptions): ValidateFunction {
   // strict: unknown keywords, formats and type mix-ups in the schemas fail the test too.
-  const ajv = new Ajv({ strict: true, allErrors: true });
+  // strictRequired off: Preview's `translations` requires `original` among its additionalProperties, as it may.
+  const ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true });
   ajv.addVocabulary(['example', 'x-tags']); // OpenAPI's annotations, not JSON Schema keywords
   ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
   ajv.addFormat('email', /^[^\s@]+@[^\s@]+$/);
