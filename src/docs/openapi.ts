@@ -83,6 +83,8 @@ export function setupOpenApi(app: INestApplication, changes: readonly OpenApiVer
     // The JSON is served above, with ?version=.
     raw: false,
     customSiteTitle: TITLE,
+    // Shows the top bar's selector (@nestjs/swagger hides it otherwise).
+    explorer: true,
     swaggerOptions: {
       // The selector in the top bar; the page opens on the default version unless its URL names another.
       urls: DOCUMENTED_VERSIONS.map((version) => ({ url: documentUrl(version), name: version })),

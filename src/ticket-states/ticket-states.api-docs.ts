@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { BEARER_AUTH } from '../docs/openapi';
 import {
   ApiErrorResponse,
@@ -14,10 +14,12 @@ import {
 } from '../tickets/tickets.api-docs';
 import { TicketStateListDto } from './dto/ticket-state-list.dto';
 
-/** The OpenAPI description of GET /ticket_states (BEHAVIOUR.md §6), in the documents of 2.12 on (@MinVersion). */
+/**
+ * The OpenAPI description of GET /ticket_states (BEHAVIOUR.md §6), in the documents of 2.12 on (@MinVersion). Its
+ * tag is the controller's (a class-level tag keeps @nestjs/swagger from adding one named after the class).
+ */
 export function ApiListTicketStates() {
   return applyDecorators(
-    ApiTags('Ticket States'),
     ApiBearerAuth(BEARER_AUTH),
     ApiOperation({
       operationId: 'listTicketStates',

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../common/http/request-context.decorator';
 import type { RequestContext } from '../common/http/request-context';
 import { MinVersion } from '../common/versioning/min-version.decorator';
@@ -6,6 +7,7 @@ import { ApiListTicketStates } from './ticket-states.api-docs';
 import { TicketStatesService } from './ticket-states.service';
 
 @Controller('ticket_states')
+@ApiTags('Ticket States')
 export class TicketStatesController {
   constructor(private readonly states: TicketStatesService) {}
 

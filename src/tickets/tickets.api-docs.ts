@@ -7,7 +7,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiResponse,
-  ApiTags,
   type HeadersObject,
 } from '@nestjs/swagger';
 import type { ErrorListBody } from '../common/errors/api-error';
@@ -112,10 +111,12 @@ export function ApiVersionHeader() {
   });
 }
 
-/** What every ticket route documents alike: the tag, the token, the version header and the ticket id. */
+/**
+ * What every ticket route documents alike: the token, the version header and the ticket id. The tag is the
+ * controller's (a class-level tag keeps @nestjs/swagger from adding one named after the class, twice over).
+ */
 function ApiTicketRoute() {
   return applyDecorators(
-    ApiTags('Tickets'),
     ApiBearerAuth(BEARER_AUTH),
     ApiVersionHeader(),
     ApiParam({
