@@ -306,6 +306,8 @@ describe('OpenAPI documents of every version (issue #11 point 9)', () => {
         expect(header!.schema).toMatchObject({ default: version, example: version });
         expect(header!.schema!.enum).toEqual([...NUMBERED_VERSIONS, 'Preview', 'Unstable']);
         expect(op.security).toEqual([{ bearerAuth: [] }]);
+        // One tag each, Intercom's ('Tickets' or 'Ticket States'): one section per route in /docs.
+        expect(op.tags).toEqual([op.operationId === 'listTicketStates' ? 'Ticket States' : 'Tickets']);
       }
       // The update says the service accepts every version's fields although it shows this version's.
       expect(doc.paths[TICKET].put.description).toContain(

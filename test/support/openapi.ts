@@ -29,6 +29,7 @@ export type Schema = {
 export type Parameter = { name: string; in: string; required?: boolean; schema?: Schema };
 export type Operation = {
   operationId?: string;
+  tags?: string[];
   parameters: Parameter[];
   security?: Record<string, string[]>[];
   requestBody: { content: Record<string, { schema: Schema }> };
