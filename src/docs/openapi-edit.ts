@@ -15,8 +15,8 @@ import type {
  */
 
 export type DocumentEdit = (doc: OpenAPIObject) => OpenAPIObject;
-export type SchemaEdit = (schema: SchemaObject) => SchemaObject;
-export type PropertySchema = SchemaObject | ReferenceObject;
+type SchemaEdit = (schema: SchemaObject) => SchemaObject;
+type PropertySchema = SchemaObject | ReferenceObject;
 
 const SCHEMA_REF = '#/components/schemas/';
 
@@ -115,10 +115,10 @@ export function editProperty(name: string, edit: (property: PropertySchema) => P
   };
 }
 
-export type HttpMethod = 'get' | 'put';
+type HttpMethod = 'get' | 'put';
 
 /** Edits one operation of the document. */
-export function editOperation(
+function editOperation(
   path: string,
   method: HttpMethod,
   edit: (operation: OperationObject) => OperationObject,

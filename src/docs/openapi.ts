@@ -16,7 +16,7 @@ export const DOCS_PATH = '/docs';
 const TITLE = 'Intercom Tickets API';
 
 /** Where a version's document is served (`Unstable` is accepted too, as an alias of Preview). */
-export function documentUrl(version: ApiVersion): string {
+function documentUrl(version: ApiVersion): string {
   return `${OPENAPI_JSON_PATH}?version=${version}`;
 }
 

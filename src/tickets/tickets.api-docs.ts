@@ -51,7 +51,7 @@ export const RETRY_AFTER_HEADER: HeadersObject = {
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
 };
 
-export type ErrorExample = {
+type ErrorExample = {
   summary: string;
   code: ErrorListBody['errors'][number]['code'];
   message: string;

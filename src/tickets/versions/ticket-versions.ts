@@ -24,7 +24,7 @@ export const TICKET_VERSION_CHANGES: readonly TicketVersionChange[] = [
   previewTranslations,
 ];
 
-export type TicketTransform = NonNullable<TicketVersionChange['ticket']>;
+type TicketTransform = NonNullable<TicketVersionChange['ticket']>;
 
 /** The body transforms a version applies on top of 2.9, worked out once per version. */
 const TRANSFORMS_BY_VERSION = new Map<ApiVersion, readonly TicketTransform[]>(
