@@ -19,6 +19,7 @@ import {
   operationSchema,
   resolve,
   type Schema,
+  ticketPath,
   validatorFor,
   violations,
 } from './support/openapi';
@@ -79,6 +80,18 @@ function fullUpdate(version: ApiVersion): Record<string, unknown> {
   else body.assignment = { admin_id: IDS.admin, assignee_id: IDS.otherAdmin };
   return body;
 }
+
+/** The value Swagger UI pre-fills for a schema: its example, else an object of its properties' examples. */
+function exampleOf(doc: OpenApiDoc, schema: Schema): unknown {
+  if (schema.example !== undefined) return schema.example;
+  const resolved = resolve(doc, schema).schema;
+  if (resolved.example !== undefined) return resolved.example;
+  return Object.fromEntries(
+    Object.entries(resolved.properties ?? {}).map(([name, property]) => [name, exampleOf(doc, property)]),
+  );
+}
+
+const ticketPathOf = (version: ApiVersion) => ticketPath(loadExcerpt(version));
 
 const inOneDay = () => Math.floor(Date.now() / 1000) + 86_400;
 const unix = (date: Date | null) => (date === null ? null : Math.floor(date.getTime() / 1000));
@@ -226,6 +239,23 @@ describe('every version: real bodies are that version exactly (issue #11)', () =
       expect(await ticketState(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toEqual(updated);
       expect(await auditRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toHaveLength(1);
       expectRowShown(again.body as Ticket, updated.ticket, version);
+    });
+
+    it("accepts the request /docs pre-fills from this version's document (its examples)", async () => {
+      const ours = documents.get(version)!;
+      const body = exampleOf(ours, operationSchema(ours, '/tickets/{id}', 'put', 'request'));
+      expect(Object.keys(body as object).sort()).toEqual(
+        Object.keys(
+          resolve(
+            loadExcerpt(version),
+            operationSchema(loadExcerpt(version), ticketPathOf(version), 'put', 'request'),
+          ).schema.properties!,
+        ).sort(),
+      );
+      const res = await put(body);
+      expectVersionTicket(res.body as Ticket);
+      expect(await auditRows(ctx.t.db, ctx.ws.workspaceId, IDS.ticket)).toHaveLength(1);
+      expectRowShown(res.body as Ticket, await row(), version);
     });
 
     it('the validators see a field too many or too few', async () => {
