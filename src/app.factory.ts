@@ -12,6 +12,7 @@ import { createLogger, PinoNestLogger, requestLogMiddleware } from './common/log
 import { setupOpenApi } from './docs/openapi';
 import { metricsMiddleware } from './metrics/metrics.middleware';
 import { MetricsService } from './metrics/metrics.service';
+import { TICKET_VERSION_CHANGES } from './tickets/versions/ticket-versions';
 
 /** Builds the HTTP application; shared by main.ts and the e2e tests so both serve the same thing. */
 export async function createApp(config: AppModuleOptions): Promise<INestApplication> {
@@ -45,7 +46,7 @@ export async function createApp(config: AppModuleOptions): Promise<INestApplicat
   // Host and header size, which node:http checks only in part (request-head.middleware.ts).
   app.use(requestHeadMiddleware);
   // /openapi.json and /docs: public, outside Nest's router (docs/openapi.ts); after helmet so it covers them.
-  setupOpenApi(app);
+  setupOpenApi(app, TICKET_VERSION_CHANGES);
   // CORS is off unless origins are configured: Intercom clients are servers, not browsers.
   if (config.corsOrigins.length > 0) {
     app.enableCors({

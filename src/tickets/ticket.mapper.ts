@@ -7,7 +7,7 @@ import type {
 } from './dto/ticket-response.dto';
 import type { TicketPartView, TicketTypeAttributeView, TicketView } from './ticket.view';
 import type { WireTicket } from './versions/ticket-version-change';
-import { ticketChangesFor } from './versions/ticket-versions';
+import { ticketTransformsFor } from './versions/ticket-versions';
 
 export function unixSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
@@ -19,7 +19,7 @@ export function unixSeconds(date: Date): number {
  */
 export function toTicketResponse(ticket: TicketView, version: ApiVersion): WireTicket {
   let body: WireTicket = toTicket29(ticket);
-  for (const change of ticketChangesFor(version)) body = change.ticket(body, ticket);
+  for (const transform of ticketTransformsFor(version)) body = transform(body, ticket);
   return body;
 }
 

@@ -7,7 +7,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiResponse,
-  ApiTags,
   type HeadersObject,
 } from '@nestjs/swagger';
 import type { ErrorListBody } from '../common/errors/api-error';
@@ -25,7 +24,7 @@ const DOCUMENTED_BODY_LIMIT_BYTES = 1024 * 1024;
 
 const EXAMPLE_REQUEST_ID = '1d253700-fff8-4664-a0bb-b05242b3b2c0';
 
-const REQUEST_ID_HEADER: HeadersObject = {
+export const REQUEST_ID_HEADER: HeadersObject = {
   'X-Request-Id': {
     description: 'The request id, as in error bodies.',
     schema: { type: 'string', format: 'uuid' },
@@ -33,7 +32,7 @@ const REQUEST_ID_HEADER: HeadersObject = {
 };
 
 // BEHAVIOUR.md §5: on every authenticated response.
-const RATE_LIMIT_HEADERS: HeadersObject = {
+export const RATE_LIMIT_HEADERS: HeadersObject = {
   'X-RateLimit-Limit': {
     description: "Requests allowed per 10-second window for the token's workspace.",
     schema: { type: 'integer' },
@@ -48,7 +47,7 @@ const RATE_LIMIT_HEADERS: HeadersObject = {
   },
 };
 
-const RETRY_AFTER_HEADER: HeadersObject = {
+export const RETRY_AFTER_HEADER: HeadersObject = {
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } },
 };
 
@@ -59,8 +58,25 @@ type ErrorExample = {
   field?: string;
 };
 
+/** Named examples of error.list bodies, as OpenAPI `examples` (also for the version changes' additions). */
+export function errorExamples(examples: ErrorExample[]) {
+  return Object.fromEntries(
+    examples.map(({ summary, code, message, field }) => [
+      summary,
+      {
+        summary,
+        value: {
+          type: 'error.list',
+          request_id: EXAMPLE_REQUEST_ID,
+          errors: [{ code, message, ...(field ? { field } : {}) }],
+        } satisfies ErrorListBody,
+      },
+    ]),
+  );
+}
+
 /** One documented error status: the error.list schema and BEHAVIOUR.md §4's examples for it. */
-function ApiErrorResponse(
+export function ApiErrorResponse(
   status: number,
   description: string,
   examples: ErrorExample[],
@@ -71,40 +87,38 @@ function ApiErrorResponse(
     description,
     type: ErrorListDto,
     headers: { ...REQUEST_ID_HEADER, ...headers },
-    examples: Object.fromEntries(
-      examples.map(({ summary, code, message, field }) => [
-        summary,
-        {
-          summary,
-          value: {
-            type: 'error.list',
-            request_id: EXAMPLE_REQUEST_ID,
-            errors: [{ code, message, ...(field ? { field } : {}) }],
-          } satisfies ErrorListBody,
-        },
-      ]),
-    ),
+    examples: errorExamples(examples),
   });
 }
 
-/** What every ticket route documents alike: the tag, the token, the version header and the ticket id. */
+/**
+ * The `Intercom-Version` request header. Its default is the document's own version in each version's document
+ * (docs/openapi-versions.ts), so "Try it out" sends it; 2.9 here, in the generated document.
+ */
+export function ApiVersionHeader() {
+  return ApiHeader({
+    name: 'Intercom-Version',
+    required: false,
+    description:
+      "Intercom API version. By default, the workspace's default version (2.9 unless set). `Unstable` is an " +
+      'alias of `Preview`; versions older than 2.9 are answered with 400 `intercom_version_invalid`.',
+    schema: {
+      type: 'string',
+      enum: [...NUMBERED_VERSIONS, 'Preview', 'Unstable'],
+      default: DEFAULT_VERSION,
+      example: DEFAULT_VERSION,
+    },
+  });
+}
+
+/**
+ * What every ticket route documents alike: the token, the version header and the ticket id. The tag is the
+ * controller's (a class-level tag keeps @nestjs/swagger from adding one named after the class, twice over).
+ */
 function ApiTicketRoute() {
   return applyDecorators(
-    ApiTags('Tickets'),
     ApiBearerAuth(BEARER_AUTH),
-    ApiHeader({
-      name: 'Intercom-Version',
-      required: false,
-      description:
-        "Intercom API version. By default, the workspace's default version (2.9 unless set). `Unstable` is an " +
-        'alias of `Preview`; versions older than 2.9 are answered with 400 `intercom_version_invalid`.',
-      schema: {
-        type: 'string',
-        enum: [...NUMBERED_VERSIONS, 'Preview', 'Unstable'],
-        default: DEFAULT_VERSION,
-        example: DEFAULT_VERSION,
-      },
-    }),
+    ApiVersionHeader(),
     ApiParam({
       name: 'id',
       type: 'string',
@@ -126,7 +140,7 @@ const TICKET_HEADERS: HeadersObject = {
   ...RATE_LIMIT_HEADERS,
 };
 
-const VERSION_ERRORS: ErrorExample[] = [
+export const VERSION_ERRORS: ErrorExample[] = [
   {
     summary: 'Unknown version',
     code: 'intercom_version_invalid',
@@ -141,7 +155,7 @@ const VERSION_ERRORS: ErrorExample[] = [
   },
 ];
 
-const UNAUTHORIZED: ErrorExample[] = [
+export const UNAUTHORIZED: ErrorExample[] = [
   { summary: 'Unauthorized', code: 'unauthorized', message: ERROR_MESSAGES.unauthorized },
 ];
 
@@ -152,11 +166,11 @@ const TICKET_NOT_FOUND: ErrorExample = {
   field: 'id',
 };
 
-const SERVER_ERROR: ErrorExample[] = [
+export const SERVER_ERROR: ErrorExample[] = [
   { summary: 'Server error', code: 'server_error', message: ERROR_MESSAGES.serverError },
 ];
 
-const UNAVAILABLE: ErrorExample[] = [
+export const UNAVAILABLE: ErrorExample[] = [
   { summary: 'Unavailable', code: 'service_unavailable', message: ERROR_MESSAGES.databaseUnavailable },
 ];
 
@@ -187,7 +201,12 @@ export function ApiUpdateTicket() {
       summary: 'Update a ticket',
       description:
         'You can update a ticket. Every field is optional; unknown fields are ignored. One request is one ' +
-        'transaction, and the response lists the parts it created.',
+        'transaction, and the response lists the parts it created.\n\n' +
+        "The request body below is this version's, as Intercom describes it. The service accepts the fields of " +
+        'every version at every version, with one meaning each (`state` or `ticket_state_id`, nested `assignment` ' +
+        'or top-level `admin_id` / `assignee_id`, `open`, `snoozed_until`, `company_id`, `skip_notifications`), ' +
+        "so a client may send a later version's request with an earlier `Intercom-Version`; the response is always " +
+        "the version's own.",
     }),
     ApiTicketRoute(),
     ApiHeader({

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Param, Put, UseInterceptors } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../common/http/request-context.decorator';
 import type { RequestContext } from '../common/http/request-context';
 import { MinVersion } from '../common/versioning/min-version.decorator';
@@ -9,6 +10,7 @@ import { TicketOutcomeInterceptor } from './ticket-outcome.interceptor';
 import { UpdateCommand } from './update-command.decorator';
 
 @Controller('tickets')
+@ApiTags('Tickets')
 @MinVersion(TICKETS_SINCE)
 @UseInterceptors(TicketOutcomeInterceptor)
 export class TicketsController {

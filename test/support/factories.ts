@@ -249,3 +249,23 @@ export async function auditRows(db: Pool, workspaceId: string, id: string): Prom
   );
   return rows;
 }
+
+/**
+ * The snapshot with a file value on ticket 447 and an attachment and external id on its part, so that bodies
+ * show `file_attribute` and `part_attachment` (the OpenAPI specs validate them).
+ */
+export function withFileAndAttachment(snapshot: Snapshot): Snapshot {
+  const ticket = snapshot.tickets!.find((candidate) => candidate.id === IDS.ticket)!;
+  const file = {
+    type: 'upload',
+    name: 'screenshot.png',
+    url: 'https://files.test.example/screenshot.png',
+    content_type: 'image/png',
+    filesize: 11308,
+    width: 640,
+    height: 480,
+  };
+  ticket.ticket_attributes = { ...ticket.ticket_attributes, Screenshots: [file] };
+  ticket.ticket_parts = [{ ...ticket.ticket_parts![0], attachments: [file], external_id: 'ext-100' }];
+  return snapshot;
+}

@@ -42,6 +42,10 @@ export const ERROR_MESSAGES = {
     full: 'Too many concurrent updates in this workspace; retry shortly',
     timedOut: 'Too many concurrent updates in this workspace; retry shortly',
   },
+  /** GET /openapi.json?version= naming a version without a document (docs/openapi.ts). */
+  noDocumentForVersion: (requested: string, documented: readonly string[]) =>
+    `No OpenAPI document for version ${quoted(requested)}: documents exist for ${documented.join(', ')} ` +
+    '(Unstable is an alias of Preview)',
   serverError: 'Internal server error',
   databaseUnavailable: 'The service is temporarily unavailable, please retry',
   conflictRetriesExhausted: 'The update conflicted with concurrent updates, please retry',

@@ -1,4 +1,4 @@
-import type { ApiVersion } from '../../common/versioning/versions';
+import type { OpenApiVersionChange } from '../../docs/openapi-versions';
 import type { TicketView } from '../ticket.view';
 
 /**
@@ -19,17 +19,19 @@ export type WireTicket = {
 
 export type WirePart = { readonly [field: string]: unknown; readonly part_type: string };
 
+/** The ticket routes' path in the OpenAPI document, for the changes' `document` edits. */
+export const TICKET_PATH = '/tickets/{id}';
+
 /**
- * One API version's change to what a ticket looks like, after Stripe's version changes: a small module each,
- * applied in order from 2.9 up to the requested version (versions/ticket-versions.ts). Requests need none:
- * BEHAVIOUR.md §6 gives every request field one meaning at every version, so versions differ only in what
- * they show. Adding a version that changes the ticket is one new module, listed once, and its test.
+ * One API version's change to the ticket endpoints, after Stripe's version changes: a small module each,
+ * applied in order from 2.9 up to the requested version (versions/ticket-versions.ts), to the body we send
+ * (`ticket`) and to the OpenAPI document (`document`: the schemas as Intercom describes that version, with
+ * Intercom's descriptions). Requests need no body transform: BEHAVIOUR.md §6 gives every request field one
+ * meaning at every version, so versions differ in what they show, and in the request each version's document
+ * describes. A version whose description changes but whose bodies do not (2.11, 2.13, Preview) has a
+ * document-only change. Adding a version is one new module, listed once, and its test.
  */
-export type TicketVersionChange = {
-  /** The first version with this change. */
-  readonly version: ApiVersion;
-  /** What a client of this version sees differently, in a line (README "Versions"). */
-  readonly description: string;
+export type TicketVersionChange = OpenApiVersionChange & {
   /** The previous version's body in, this version's out. Pure: the view is the one internal model. */
-  readonly ticket: (body: WireTicket, view: TicketView) => WireTicket;
+  readonly ticket?: (body: WireTicket, view: TicketView) => WireTicket;
 };
