@@ -20,6 +20,19 @@ const tsJest = [
   },
 ];
 
+// @fastify/static (Swagger UI's assets under Fastify) requires content-disposition 3, an ES module: Node >= 20.19
+// loads it through require(esm), jest's module runtime does not, so jest compiles that one package to CommonJS.
+const ESM_PACKAGES = ['content-disposition'];
+const esmInNodeModules = {
+  transformIgnorePatterns: [`^(?!.*/node_modules/(${ESM_PACKAGES.join('|')})/).*/node_modules/`],
+};
+const esmTransform = {
+  [`/node_modules/(${ESM_PACKAGES.join('|')})/.+\\.js$`]: [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022' }, diagnostics: false },
+  ],
+};
+
 module.exports = {
   testTimeout: 60_000,
   projects: [
@@ -28,14 +41,16 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/src'],
       testMatch: ['**/*.spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
+      transform: { '^.+\\.ts$': tsJest, ...esmTransform },
+      ...esmInNodeModules,
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
+      transform: { '^.+\\.ts$': tsJest, ...esmTransform },
+      ...esmInNodeModules,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

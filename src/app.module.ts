@@ -1,11 +1,10 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import type { DestinationStream } from 'pino';
-import { RawBodyMiddleware } from './common/http/raw-body.middleware';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -26,7 +25,7 @@ export type AppModuleOptions = AppConfig & {
 };
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forRoot(config: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
@@ -55,9 +54,5 @@ export class AppModule implements NestModule {
         { provide: APP_INTERCEPTOR, useClass: VersionInterceptor },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RawBodyMiddleware).forRoutes('*path');
   }
 }

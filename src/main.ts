@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
 import { enableGracefulShutdown } from './lifecycle/graceful-shutdown';
@@ -20,7 +19,7 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, config.host);
   enableGracefulShutdown(app, { timeoutMs: config.shutdownTimeoutMs, afterClose: database.stop });
   // What was bound, not what was asked for: PORT=0 picks a port, and 0.0.0.0 means every interface.
-  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  const address = app.getHttpServer().address() as AddressInfo;
   const everywhere = address.address === '0.0.0.0' || address.address === '::';
   logger.log(`listening on ${urlOf(address)}${everywhere ? ' (every interface)' : ''}`);
   // The printed curl must work from this machine: loopback when every interface is bound, else the address.

@@ -1,10 +1,10 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Response } from 'express';
 import { ApiError } from '../common/errors/api-error';
 import { ERROR_MESSAGES } from '../common/errors/error-messages';
 import { isPublicRoute } from '../common/http/public.decorator';
+import type { AppReply } from '../common/http/request-context';
 import { isError } from '../database/database-errors';
 import { TooManyFailedAuthenticationsError } from './failed-auth-limiter';
 
@@ -26,10 +26,7 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
     context?: ExecutionContext,
   ): T {
     if (error instanceof TooManyFailedAuthenticationsError) {
-      context
-        ?.switchToHttp()
-        .getResponse<Response>()
-        .setHeader('Retry-After', String(error.retryAfterSeconds));
+      context?.switchToHttp().getResponse<AppReply>().header('Retry-After', String(error.retryAfterSeconds));
       throw error;
     }
     // A database failure during the lookup is not the client's fault: let the filter answer 503.

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
-import { Strategy } from 'passport-http-bearer';
-import type { Principal } from '../common/http/request-context';
+import { Strategy, type VerifyFunctions } from 'passport-http-bearer';
+import type { AppRequest, Principal } from '../common/http/request-context';
 import { clientAddress } from './failed-auth-limiter';
 import { normalizeAuthorization } from './token-hash';
 import { TokensService } from './tokens.service';
+
+/** What passport's types call a request (Express's); the service's are Fastify's (request-context.ts). */
+type PassportRequest = Parameters<Strategy<VerifyFunctions>['authenticate']>[0];
 
 /** All of the request the strategy sees: the normalised Authorization header and the peer address. */
 type PeerAndHeader = { headers: { authorization: string | undefined }; peer: string };
@@ -22,12 +24,13 @@ export class BearerStrategy extends PassportStrategy(Strategy, 'bearer') {
    * not, and a token in a URL ends up in logs. So the strategy only ever sees the Authorization header
    * (BEHAVIOUR.md §5), with legacy Basic credentials turned into their Bearer form.
    */
-  override authenticate(req: Request, options?: object): void {
+  override authenticate(req: PassportRequest, options?: object): void {
+    const request = req as unknown as AppRequest;
     const headerOnly: PeerAndHeader = {
-      headers: { authorization: normalizeAuthorization(req.headers.authorization) },
-      peer: clientAddress(req.socket?.remoteAddress),
+      headers: { authorization: normalizeAuthorization(request.headers.authorization) },
+      peer: clientAddress(request.socket?.remoteAddress),
     };
-    super.authenticate(headerOnly as unknown as Request, options);
+    super.authenticate(headerOnly as unknown as PassportRequest, options);
   }
 
   async validate(req: PeerAndHeader, token: string): Promise<Principal | false> {

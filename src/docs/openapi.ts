@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { ApiError, toErrorList } from '../common/errors/api-error';
 import { ERROR_MESSAGES } from '../common/errors/error-messages';
-import type { AppRequest } from '../common/http/request-context';
+import type { AppReply, AppRequest } from '../common/http/request-context';
 import { type ApiVersion, DEFAULT_VERSION, parseVersion } from '../common/versioning/versions';
 import { DOCUMENTED_VERSIONS, type OpenApiVersionChange, VersionedDocuments } from './openapi-versions';
 
@@ -67,16 +66,20 @@ export function setupOpenApi(app: INestApplication, changes: readonly OpenApiVer
   // Built on the first request for each version, not at every boot (tests create many apps).
   const documents = new VersionedDocuments(() => buildOpenApiDocument(app), changes);
 
-  app.getHttpAdapter().get(OPENAPI_JSON_PATH, (req: AppRequest, res: Response) => {
+  app.getHttpAdapter().get(OPENAPI_JSON_PATH, (req: AppRequest, reply: AppReply) => {
     let version: ApiVersion;
     try {
-      version = requestedVersion(req.query.version);
+      version = requestedVersion((req.query as Record<string, unknown>).version);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      res.status(error.status).json(toErrorList(error, req.requestId ?? null));
+      req.errorCode = error.code;
+      void reply
+        .code(error.status)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(toErrorList(error, req.id)));
       return;
     }
-    res.type('application/json').send(documents.json(version));
+    void reply.type('application/json; charset=utf-8').send(documents.json(version));
   });
 
   SwaggerModule.setup(DOCS_PATH.slice(1), app, () => documents.document(DEFAULT_VERSION), {

@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 /**
  * Terminus reports a failed check by throwing `ServiceUnavailableException(result)`. Probes and operators
@@ -9,6 +9,6 @@ import type { Response } from 'express';
 @Catch(ServiceUnavailableException)
 export class HealthCheckFilter implements ExceptionFilter {
   catch(exception: ServiceUnavailableException, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<Response>().status(503).json(exception.getResponse());
+    void host.switchToHttp().getResponse<FastifyReply>().code(503).send(exception.getResponse());
   }
 }

@@ -1,8 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { Response } from 'express';
 import { ApiError } from '../common/errors/api-error';
 import { ERROR_MESSAGES } from '../common/errors/error-messages';
-import type { AppRequest } from '../common/http/request-context';
+import type { AppReply, AppRequest } from '../common/http/request-context';
 import { rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 import { RATE_LIMIT_WINDOW_SECONDS, RateLimitService } from './rate-limit.service';
 
@@ -20,11 +19,11 @@ export class RateLimitGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AppRequest>();
     // @Public() routes (health probes) have no workspace to count against.
     if (!req.user) return true;
-    const res = context.switchToHttp().getResponse<Response>();
+    const reply = context.switchToHttp().getResponse<AppReply>();
     const decision = await this.rateLimits.consume(req.user.workspaceId);
-    res.set(rateLimitHeaders(decision, Date.now()));
+    reply.headers(rateLimitHeaders(decision, Date.now()));
     if (!decision.allowed) {
-      res.setHeader('Retry-After', String(retryAfterSeconds(decision.msBeforeReset)));
+      reply.header('Retry-After', String(retryAfterSeconds(decision.msBeforeReset)));
       throw new ApiError(
         'rate_limit_exceeded',
         ERROR_MESSAGES.rateLimitExceeded(decision.limit, RATE_LIMIT_WINDOW_SECONDS),

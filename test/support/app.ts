@@ -43,7 +43,7 @@ export async function startApp(
   const db = new Pool({ connectionString: testDatabaseUrl(), max: 4 });
   return {
     app,
-    http: app.getHttpServer() as Server,
+    http: app.getHttpServer(),
     db,
     close: async () => {
       await app.close();

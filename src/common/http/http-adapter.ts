@@ -1,6 +1,6 @@
-import type { NestApplicationOptions } from '@nestjs/common';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import { createServer, type ServerOptions } from 'node:http';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
+import { createServer, type RequestListener, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** The request line and headers together; 431 beyond (README "Configuration" promises 16 KiB). */
@@ -16,9 +16,8 @@ export function connectionsCheckingInterval(requestTimeoutMs: number): number {
 }
 
 /**
- * node:http options that only `http.createServer()` takes; Nest's ExpressAdapter passes it none. They bound the
- * time to receive a request (REQUEST_TIMEOUT_MS, 408); the database side is bounded by statement_timeout
- * (data-source.ts).
+ * node:http options that only `http.createServer()` takes. They bound the time to receive a request
+ * (REQUEST_TIMEOUT_MS, 408); the database side is bounded by statement_timeout (data-source.ts).
  */
 export function httpServerOptions(requestTimeoutMs: number): ServerOptions {
   return {
@@ -26,30 +25,55 @@ export function httpServerOptions(requestTimeoutMs: number): ServerOptions {
     // Node requires headersTimeout <= requestTimeout.
     headersTimeout: Math.min(requestTimeoutMs, 60_000),
     connectionsCheckingInterval: connectionsCheckingInterval(requestTimeoutMs),
-    // Node's own check answers a bare 400 with no body; request-head.middleware.ts answers an error.list.
+    // Node's own check answers a bare 400 with no body; request-head.ts answers an error.list.
     requireHostHeader: false,
     // Node's default too, but stated: `--max-http-header-size` must not raise it behind our back. Node counts
-    // only the bytes of names and values against it, so request-head.middleware.ts checks the whole head.
+    // only the bytes of names and values against it, so request-head.ts checks the whole head.
     maxHeaderSize: MAX_HEADER_BYTES,
   };
 }
 
-/** ExpressAdapter creating its server with `options` (https and forceCloseConnections are not used here). */
-export class TunedExpressAdapter extends ExpressAdapter {
-  constructor(private readonly serverOptions: ServerOptions) {
-    super();
-  }
+/** Where the HTTP layer answers on its own: a request node:http's parser refuses (client-error.ts). */
+export type ClientErrorHandler = NonNullable<FastifyServerOptions['clientErrorHandler']>;
+export type FrameworkErrorHandler = NonNullable<FastifyServerOptions['frameworkErrors']>;
 
-  override initHttpServer(options: NestApplicationOptions): void {
-    if (options.httpsOptions || options.forceCloseConnections) {
-      throw new Error('TunedExpressAdapter supports neither httpsOptions nor forceCloseConnections');
-    }
-    const server = createServer(this.serverOptions, this.getInstance());
-    // Headers past Node's default count of 2,000 would be dropped unseen, and then not counted by the
-    // request-head check; the byte limit bounds their number anyway.
-    server.maxHeadersCount = 0;
-    this.httpServer = server;
-  }
+/**
+ * Fastify (README "Performance": Nest on Fastify costs a third of Nest on Express per request) on a node:http
+ * server built with `serverOptions`. Requests are routed case-insensitively and with or without a trailing
+ * slash, as Express did; any id up to the request line's limit reaches the route (a long one is an unknown
+ * ticket, 404 `ticket_not_found`, not an unknown route). Request ids are this service's own (UUIDs); an
+ * incoming `request-id` header is never trusted. Fastify logs nothing: the request log is
+ * common/logging/logging.ts.
+ */
+export function createHttpAdapter(options: {
+  serverOptions: ServerOptions;
+  clientErrorHandler: ClientErrorHandler;
+  /** Fastify's own refusals before routing (a request target that is not valid percent-encoding). */
+  frameworkErrors: FrameworkErrorHandler;
+  genReqId: () => string;
+}): FastifyAdapter {
+  const { serverOptions, clientErrorHandler, frameworkErrors, genReqId } = options;
+  return new FastifyAdapter({
+    serverFactory: (handler) => {
+      const server = createServer(serverOptions, handler as RequestListener);
+      // Headers past Node's default count of 2,000 would be dropped unseen, and then not counted by the
+      // request-head check; the byte limit bounds their number anyway.
+      server.maxHeadersCount = 0;
+      return server;
+    },
+    clientErrorHandler,
+    frameworkErrors,
+    genReqId,
+    requestIdHeader: false,
+    logger: false,
+    routerOptions: {
+      caseSensitive: false,
+      ignoreTrailingSlash: true,
+      maxParamLength: MAX_HEADER_BYTES,
+    },
+    // No Nest middleware runs (the service has none): no @fastify/middie on every request.
+    skipMiddie: true,
+  } as ConstructorParameters<typeof FastifyAdapter>[0]) as FastifyAdapter;
 }
 
 /** `http://host:port` for an address node:net reports (IPv6 in brackets). */

@@ -6,7 +6,7 @@ import type { AppRequest, RequestContext } from './request-context';
 export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): RequestContext => {
   const req = host.switchToHttp().getRequest<AppRequest>();
   return {
-    requestId: req.requestId ?? '',
+    requestId: req.id,
     workspaceId: req.user!.workspaceId,
     tokenId: req.user!.tokenId,
     requireIfMatch: req.user!.requireIfMatch,

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiVersion } from '../versioning/versions';
 
 /** Who is calling: the workspace the bearer token belongs to. */
@@ -19,10 +19,22 @@ export type RequestContext = {
   requireIfMatch: boolean;
 };
 
-/** The express request as this service decorates it on the way in. */
-export type AppRequest = Request & {
-  requestId?: string;
-  user?: Principal;
-  apiVersion?: ApiVersion;
-  rawBody?: Buffer;
-};
+/*
+ * What the service records on a request, besides Fastify's own `id` (a UUID, the request id): the principal the
+ * bearer guard found, the version the interceptor resolved, and the error code of an error answer, for the
+ * request log line. app.factory.ts declares each with Fastify's decorateRequest (null until set), so every
+ * request object has the same shape; this is the matching type declaration, the way Fastify types decorations.
+ */
+declare module 'fastify' {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- module augmentation needs an interface
+  interface FastifyRequest {
+    user: Principal | null;
+    apiVersion: ApiVersion | null;
+    errorCode: string | null;
+  }
+}
+
+/** The request as this service sees it; its body is the bytes as read (raw-body.ts), parsed by the service. */
+export type AppRequest = FastifyRequest;
+
+export type AppReply = FastifyReply;

@@ -1,9 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
-import type { NextFunction, Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../../config/config';
-import type { AppRequest } from '../http/request-context';
+import type { AppReply, AppRequest } from '../http/request-context';
 
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /([?&](?:access_token|token|api_key)=)[^&#]*/gi;
@@ -46,8 +45,9 @@ const BOOT_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver'
  * request inside an AsyncLocalStorage scope: about a fifth of the service's CPU per update (README
  * "Performance"). Nothing here runs per request beyond a timestamp and one listener unless the line is due.
  */
-export function requestLogMiddleware(logger: Logger) {
-  return (req: AppRequest, res: Response, next: NextFunction): void => {
+export function logRequest(logger: Logger): (req: AppRequest, reply: AppReply) => void {
+  return (req, reply) => {
+    const res = reply.raw;
     const started = performance.now();
     let done = false;
     const finished = () => {
@@ -59,16 +59,16 @@ export function requestLogMiddleware(logger: Logger) {
       if (!logger.isLevelEnabled(level)) return;
       const line = {
         req: {
-          id: req.requestId,
+          id: req.id,
           method: req.method,
-          url: redactUrl(req.originalUrl),
+          url: redactUrl(req.url),
           intercom_version: req.headers['intercom-version'],
           user_agent: req.headers['user-agent'],
         },
-        res: { status: res.statusCode, error_code: (res.locals as { errorCode?: string }).errorCode },
+        res: { status: res.statusCode, error_code: req.errorCode ?? undefined },
         responseTime: Math.round(performance.now() - started),
         workspace_id: req.user?.workspaceId,
-        route: (req.route as { path?: string } | undefined)?.path,
+        route: req.routeOptions.url,
       };
       logger[level](
         line,
@@ -77,7 +77,6 @@ export function requestLogMiddleware(logger: Logger) {
     };
     res.once('finish', finished);
     res.once('close', finished);
-    next();
   };
 }
 

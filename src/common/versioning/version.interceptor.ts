@@ -1,10 +1,9 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import { isPublicRoute } from '../http/public.decorator';
 import { ApiError } from '../errors/api-error';
-import type { AppRequest } from '../http/request-context';
+import type { AppReply, AppRequest } from '../http/request-context';
 import { MIN_VERSION_KEY } from './min-version.decorator';
 import {
   type ApiVersion,
@@ -29,9 +28,13 @@ export class VersionInterceptor implements NestInterceptor {
     // Health probes are not Intercom routes: no version applies to them (/metrics has a listener of its own).
     if (isPublicRoute(this.reflector, context)) return next.handle();
     const req = context.switchToHttp().getRequest<AppRequest>();
-    const res = context.switchToHttp().getResponse<Response>();
-    const version = resolveVersion(req.header(VERSION_HEADER), req.user?.defaultVersion ?? DEFAULT_VERSION);
-    res.setHeader(VERSION_HEADER, version);
+    const reply = context.switchToHttp().getResponse<AppReply>();
+    const header = req.headers['intercom-version'];
+    const version = resolveVersion(
+      Array.isArray(header) ? header.join(', ') : header,
+      req.user?.defaultVersion ?? DEFAULT_VERSION,
+    );
+    reply.header(VERSION_HEADER, version);
     const minimum = this.reflector.getAllAndOverride<ApiVersion | undefined>(MIN_VERSION_KEY, [
       context.getHandler(),
       context.getClass(),

@@ -1,50 +1,25 @@
+import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Response } from 'express';
-import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { ApiError } from '../errors/api-error';
 import { ERROR_MESSAGES } from '../errors/error-messages';
-import type { AppRequest } from './request-context';
 
-/**
- * Reads the body as bytes, whatever its declared type: it is parsed by the service after authentication,
- * version and ticket lookup (BEHAVIOUR.md §4 order of checks). Only the size limit is enforced here (413),
- * and it is the one check before authentication, so an oversized body must cost the server next to nothing:
- * a declared `Content-Length` over the limit is refused before a byte of the body is read, a chunked or
- * compressed one the moment it crosses the limit, and the connection is then closed (`Connection: close`)
- * so the rest of the upload is never read. body-parser, used before, read every rejected body to its end
- * (read.js `dump()`: `req.resume()` + on-finished) before answering.
+/*
+ * The body is read as bytes, whatever its declared type (Fastify's one content-type parser, app.factory.ts): it
+ * is parsed by the service after authentication, version and ticket lookup (BEHAVIOUR.md §4 order of checks).
+ * Only the size limit is enforced here (413), and it is the one check before authentication, so an oversized
+ * body must cost the server next to nothing: a declared `Content-Length` over the limit is refused before a byte
+ * of the body is read, a chunked or compressed one the moment it crosses the limit, and the connection is then
+ * closed (`Connection: close`, app.factory.ts) so the rest of the upload is never read. body-parser, used
+ * before, read every rejected body to its end (read.js `dump()`: `req.resume()` + on-finished) before answering.
  */
-@Injectable()
-export class RawBodyMiddleware implements NestMiddleware {
-  private readonly limit: number;
-
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.limit = config.bodyLimitBytes;
-  }
-
-  async use(req: AppRequest, res: Response, next: NextFunction): Promise<void> {
-    try {
-      const body = await readBody(req, this.limit);
-      if (body !== undefined) req.body = body;
-    } catch (error) {
-      // The unread rest of the request cannot be skipped on a kept-alive connection: close it once answered.
-      // (Already answered when a request timeout cut the body off: client-error.ts.)
-      if (!res.headersSent) res.setHeader('Connection', 'close');
-      // A rejected promise, unlike `next(err)`, reaches Nest's exception filter.
-      throw error;
-    }
-    next();
-  }
-}
 
 export function bodyTooLarge(limit: number): ApiError {
   return new ApiError('request_entity_too_large', ERROR_MESSAGES.bodyTooLarge(limit));
 }
 
 /** The declared `Content-Length`, when there is a valid one (node:http has already refused a malformed one). */
-function declaredLength(req: AppRequest): number | undefined {
+function declaredLength(req: IncomingMessage): number | undefined {
   const header = req.headers['content-length'];
   return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
 }
@@ -55,7 +30,7 @@ function declaredLength(req: AppRequest): number | undefined {
  * too (a gzip bomb is 413). Only incompressible data decodes to fewer bytes than it was sent as, and then by
  * a few bytes per 16 KiB, so bounding the wire bytes too refuses nothing that could have fitted decoded.
  */
-export function readBody(req: AppRequest, limit: number): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const length = declaredLength(req);
   if (length === undefined && req.headers['transfer-encoding'] === undefined) {
     return Promise.resolve(undefined);
