@@ -26,7 +26,7 @@
  *
  * Also: BENCH_POOL_SIZE (10, both processes), BENCH_METRICS (true: the production default),
  * BENCH_SEED_PARTS=sql (bulk-insert the big tickets' parts), BENCH_CPU_PROF_DIR (the service writes a V8 CPU
- * profile there), BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS for the service instead of package.json's
+ * profile there, and the yardstick one of its own), BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS for the service instead of package.json's
  * config.nodeOptions; empty: V8's default heap sizing).
  */
 import { spawn } from 'node:child_process';
@@ -176,7 +176,8 @@ async function main() {
     // replaces it, e.g. with an empty value to see what V8's default heap sizing does to RSS and CPU.
     NODE_OPTIONS: settings.serviceNodeOptions,
   });
-  const baseline = await startChild('baseline', [join(HERE, 'baseline-server.mjs')], {
+  // BENCH_CPU_PROF_DIR profiles the yardstick too (its own file, by pid), to compare the two layer by layer.
+  const baseline = await startChild('baseline', [...profile, join(HERE, 'baseline-server.mjs')], {
     DATABASE_URL: database.url,
     NODE_ENV: 'production',
     DB_POOL_SIZE: String(settings.poolSize),
