@@ -77,6 +77,10 @@ export class Webhooks1764300000000 implements MigrationInterface {
       -- Head of a chain: no earlier pending delivery of the same subscription and ticket.
       CREATE INDEX webhook_deliveries_chain ON webhook_deliveries (workspace_id, subscription_id, ticket_id, id)
         WHERE status = 'pending';
+      -- Retention: whether a delivery still refers to an event (and the cascade when an event goes).
+      CREATE INDEX webhook_deliveries_event ON webhook_deliveries (workspace_id, event_id);
+      -- Retention: delivered notifications by age.
+      CREATE INDEX webhook_deliveries_delivered ON webhook_deliveries (delivered_at) WHERE status = 'delivered';
     `);
   }
 

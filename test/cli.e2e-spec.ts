@@ -501,7 +501,7 @@ describe('CLI (OPERATING.md)', () => {
       expect(await typeStates(ws, '71')).toEqual(['7001', '7002', '7003', '7004', '7005', '7006', '7007']);
       expect(await typeStates(ws, '72')).toEqual(['7001', '7002', '7003', '7004']);
       const { rows: types } = await ctx.t.db.query(
-        'SELECT id::text, category FROM ticket_types WHERE workspace_id = $1 ORDER BY id',
+        'SELECT id::text, category FROM ticket_types WHERE workspace_id = $1 ORDER BY ticket_types.id',
         [ws],
       );
       expect(types).toEqual([
@@ -546,7 +546,7 @@ describe('CLI (OPERATING.md)', () => {
         },
       ]);
       const { rows: parts } = await ctx.t.db.query(
-        'SELECT id::text, updated_attribute_data FROM ticket_parts WHERE workspace_id = $1 ORDER BY id',
+        'SELECT id::text, updated_attribute_data FROM ticket_parts WHERE workspace_id = $1 ORDER BY ticket_parts.id',
         [ws],
       );
       expect(parts).toEqual([

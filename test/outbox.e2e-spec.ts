@@ -67,7 +67,7 @@ describe('the webhook outbox, written with the update', () => {
     (
       await ctx.t.db.query<Delivery>(
         `SELECT id::text, notification_id, subscription_id::text, topic, event_id::text FROM webhook_deliveries
-          WHERE workspace_id = $1 ORDER BY id`,
+          WHERE workspace_id = $1 ORDER BY webhook_deliveries.id`,
         [ctx.ws.workspaceId],
       )
     ).rows;
@@ -81,7 +81,7 @@ describe('the webhook outbox, written with the update', () => {
         total_parts: number;
       }>(
         `SELECT id::text, ticket, created_at, parts_through::text, total_parts FROM webhook_events
-          WHERE workspace_id = $1 ORDER BY id`,
+          WHERE workspace_id = $1 ORDER BY webhook_events.id`,
         [ctx.ws.workspaceId],
       )
     ).rows;
@@ -181,7 +181,8 @@ describe('the webhook outbox, written with the update', () => {
     await listener.connect();
     let heard = 0;
     listener.on('notification', (message) => {
-      if (message.channel === 'webhook_deliveries') heard++;
+      // Other suites' updates notify too: only this workspace's count.
+      if (message.channel === 'webhook_deliveries' && message.payload === ctx.ws.workspaceId) heard++;
     });
     await listener.query('LISTEN webhook_deliveries');
     try {

@@ -294,7 +294,7 @@ describe('every version: real bodies are that version exactly (issue #11)', () =
         expect(diffs).toEqual([]);
         expect(violations(validate, res.body)).toEqual([]);
         const { rows } = await ctx.t.db.query<{ id: string }>(
-          'SELECT id::text FROM ticket_states WHERE workspace_id = $1 ORDER BY id',
+          'SELECT id::text FROM ticket_states WHERE workspace_id = $1 ORDER BY ticket_states.id',
           [ctx.ws.workspaceId],
         );
         expect(res.body.data.map((state: { id: string }) => state.id)).toEqual(rows.map((state) => state.id));

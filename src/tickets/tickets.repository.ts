@@ -339,7 +339,7 @@ const WRITE_UPDATE = preparedStatement('tickets.write', `${WRITE_CTES}${writeSel
  * the newest part id and the part count of that moment: the read's, $9 and $10, and the new parts) and one
  * delivery per subscription and topic ($7, `[{subscription_id, topic}]`, in order; a subscription deleted or
  * disabled since it was read is skipped), their ids drawn after the row lock (commit order per ticket), and a
- * NOTIFY that wakes the workers at COMMIT. Used only when the update queues a notification, so a workspace
+ * NOTIFY that wakes the workers at COMMIT (its payload: the workspace). Used only when the update queues a notification, so a workspace
  * without subscriptions pays nothing for it.
  */
 const WRITE_UPDATE_NOTIFYING = preparedStatement(
@@ -361,7 +361,7 @@ const WRITE_UPDATE_NOTIFYING = preparedStatement(
           ORDER BY d.ord
          RETURNING id
        ), notified AS (
-         SELECT pg_notify('webhook_deliveries', '') WHERE EXISTS (SELECT 1 FROM queued)
+         SELECT pg_notify('webhook_deliveries', $1) WHERE EXISTS (SELECT 1 FROM queued)
        )${writeSelect(`
               (SELECT count(*) FROM notified) AS notified,`)}`,
 );

@@ -34,6 +34,10 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index('webhook_deliveries_chain', ['workspaceId', 'subscriptionId', 'ticketId', 'id'], {
   where: "status = 'pending'",
 })
+// Retention: whether a delivery still refers to an event (and the cascade when an event goes).
+@Index('webhook_deliveries_event', ['workspaceId', 'eventId'])
+// Retention: delivered notifications by age.
+@Index('webhook_deliveries_delivered', ['deliveredAt'], { where: "status = 'delivered'" })
 @Check(
   'webhook_deliveries_status_check',
   `status IN (${DELIVERY_STATUSES.map((status) => `'${status}'`).join(', ')})`,
