@@ -50,38 +50,15 @@ type ClaimRow = {
  * Claiming counts the attempt (`attempts + 1`) and stamps it, so the outcome can be fenced by (leased_by,
  * attempts): a worker whose lease ran out and whose delivery was claimed again cannot overwrite the newer
  * attempt. A delivery whose subscription was disabled after it was queued is failed here instead of attempted.
+ *
+ * The statement is the function `webhook_claim` (migrations/1764300000000-webhooks.ts), for its planner settings:
+ * the claim walks the due index in order and stops at $1 heads, whatever the table's statistics say.
  */
 const CLAIM = preparedStatement(
   'webhooks.claim',
-  `WITH due AS (
-     SELECT d.workspace_id, d.id
-       FROM webhook_deliveries d
-      WHERE d.status = 'pending' AND d.next_attempt_at <= now()
-        AND (d.lease_until IS NULL OR d.lease_until < now())
-        AND ($4::text[] IS NULL OR d.workspace_id LIKE ANY ($4::text[]))
-        AND NOT EXISTS (
-              SELECT 1 FROM webhook_deliveries p
-               WHERE p.workspace_id = d.workspace_id AND p.subscription_id = d.subscription_id
-                 AND p.ticket_id = d.ticket_id AND p.status = 'pending' AND p.id < d.id)
-      ORDER BY d.next_attempt_at, d.id
-      LIMIT $1
-      FOR UPDATE OF d SKIP LOCKED
-   )
-   UPDATE webhook_deliveries d
-      SET attempts = d.attempts + CASE WHEN s.active THEN 1 ELSE 0 END,
-          status = CASE WHEN s.active THEN d.status ELSE 'failed' END,
-          last_error = CASE WHEN s.active THEN d.last_error ELSE 'subscription disabled' END,
-          leased_by = CASE WHEN s.active THEN $2 END,
-          lease_until = CASE WHEN s.active THEN now() + make_interval(secs => $3::float8 / 1000) END,
-          first_sent_at = CASE WHEN s.active THEN coalesce(d.first_sent_at, now()) ELSE d.first_sent_at END,
-          last_attempt_at = CASE WHEN s.active THEN now() ELSE d.last_attempt_at END
-     FROM due, webhook_events e, webhook_subscriptions s
-    WHERE d.workspace_id = due.workspace_id AND d.id = due.id
-      AND e.workspace_id = d.workspace_id AND e.id = d.event_id
-      AND s.workspace_id = d.workspace_id AND s.id = d.subscription_id
-   RETURNING d.workspace_id, d.id::text, d.notification_id, d.subscription_id::text, d.ticket_id::text, d.topic,
-             d.attempts, d.first_sent_at, s.active, e.created_at AS event_created_at, e.ticket,
-             e.parts_through::text, e.total_parts, s.url, s.secret, s.version`,
+  `SELECT workspace_id, id, notification_id, subscription_id, ticket_id, topic, attempts, first_sent_at, active,
+          event_created_at, ticket, parts_through, total_parts, url, secret, version
+     FROM webhook_claim($1::integer, $2::text, $3::float8, $4::text[])`,
 );
 
 /** The fence of every outcome: this worker's lease of this attempt ($1 workspace, $2 id, $3 worker, $4 attempt). */
