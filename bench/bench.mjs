@@ -31,6 +31,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -55,6 +56,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 /** The service's node flags, as `npm start` and docker-entrypoint.sh apply them. */
 const SERVICE_NODE_OPTIONS = require('../package.json').config.nodeOptions;
+/** Every webhook topic (scenario (e)). */
+const { TICKET_TOPICS } = require('../dist/src/tickets/notification-topics.js');
 const RESULTS = join(HERE, 'results.json');
 /** The service's (b) before issue #13 on this machine, for the "(b) no worse" target. */
 const REFERENCE = (() => {
@@ -80,7 +83,7 @@ const settings = {
   // The production default (METRICS_ENABLED=true): the service is measured as deployed.
   metrics: process.env.BENCH_METRICS === 'false' ? 'false' : 'true',
   seedParts: process.env.BENCH_SEED_PARTS === 'sql' ? 'sql' : 'import',
-  scenarios: (process.env.BENCH_SCENARIOS || 'a,b,c,d').split(',').map((key) => key.trim()),
+  scenarios: (process.env.BENCH_SCENARIOS || 'a,b,c,d,e').split(',').map((key) => key.trim()),
 };
 if (settings.tickets < 100) throw new Error('BENCH_TICKETS must be at least 100');
 if (settings.seconds < 1) throw new Error('BENCH_SECONDS must be at least 1');
@@ -94,6 +97,12 @@ const SCENARIOS = [
     description: 'state + attribute update, random ticket with 500–600 parts',
   },
   { key: 'd', name: '(d) no-op', description: '`{}`, random ticket among all' },
+  {
+    key: 'e',
+    name: '(e) outbox',
+    description:
+      "(a)'s updates on the service only, with and without one webhook subscription to every topic (issue #12)",
+  },
 ];
 
 const cleanups = [];
@@ -172,6 +181,8 @@ async function main() {
     METRICS_ENABLED: settings.metrics,
     DB_POOL_SIZE: String(settings.poolSize),
     DEMO_DATA: 'false',
+    // Scenario (e)'s receiver listens on 127.0.0.1, which production refuses by default (BEHAVIOUR.md §7).
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     // As `npm start` and the image run it (package.json "config.nodeOptions"); BENCH_SERVICE_NODE_OPTIONS
     // replaces it, e.g. with an empty value to see what V8's default heap sizing does to RSS and CPU.
     NODE_OPTIONS: settings.serviceNodeOptions,
@@ -328,7 +339,8 @@ async function main() {
   }
 
   const scenarios = {};
-  for (const [index, scenario] of SCENARIOS.filter((s) => settings.scenarios.includes(s.key)).entries()) {
+  const measuredScenarios = SCENARIOS.filter((s) => s.key !== 'e' && settings.scenarios.includes(s.key));
+  for (const [index, scenario] of measuredScenarios.entries()) {
     const first = index % 2 === 0 ? 'service' : 'baseline';
     const hotTickets =
       scenario.key === 'b'
@@ -346,6 +358,67 @@ async function main() {
       entry.hotTickets = hotTickets;
     }
     scenarios[scenario.key] = entry;
+  }
+
+  // (e) The outbox's cost (issue #12): (a)'s updates on the service, with one subscription to every topic and
+  // without, alternating (ABBA) so both see the same tickets at the same sizes.
+  let outbox = null;
+  if (settings.scenarios.includes('e')) outbox = await measureOutbox();
+
+  async function measureOutbox() {
+    const receiver = await startReceiver();
+    cleanups.unshift(() => receiver.close());
+    const subscription = await createSubscription(database.url, `http://127.0.0.1:${receiver.port}/hooks`);
+    const setActive = (active) =>
+      db.query('UPDATE webhook_subscriptions SET active = $2 WHERE workspace_id = $1 AND id = $3', [
+        WORKSPACE_ID,
+        active,
+        subscription.id,
+      ]);
+    const queued = async () =>
+      Number(
+        (
+          await db.query('SELECT count(*) AS n FROM webhook_deliveries WHERE workspace_id = $1', [
+            WORKSPACE_ID,
+          ])
+        ).rows[0].n,
+      );
+    const runs = { with: [], without: [] };
+    try {
+      for (let round = 0; round < settings.rounds; round++) {
+        for (const which of round % 2 === 0 ? ['with', 'without'] : ['without', 'with']) {
+          await setActive(which === 'with');
+          const label = `(e) outbox, ${which} a subscription`;
+          log(`${label}: service round ${round + 1}/${settings.rounds} (${settings.warmupSeconds} s warm-up + ${settings.seconds} s)…`);
+          const queuedBefore = await queued();
+          const receivedBefore = receiver.received();
+          const result = await measure('a', 'service', label);
+          result.queued = (await queued()) - queuedBefore;
+          result.receivedDuringRun = receiver.received() - receivedBefore;
+          runs[which].push(result);
+          log(`  ${result.rps} req/s, p99 ${result.p99} ms, ${result.queued} notifications queued`);
+        }
+      }
+      // Every notification queued is delivered (the in-process worker), within a minute of the last update.
+      const total = await queued();
+      for (let waited = 0; waited < 60_000 && receiver.received() < total; waited += 250) await sleep(250);
+      const medianRun = (list) => [...list].sort((x, y) => x.rps - y.rps)[Math.floor((list.length - 1) / 2)];
+      return {
+        name: '(e) outbox',
+        topics: subscription.topics.length,
+        with: medianRun(runs.with),
+        without: medianRun(runs.without),
+        rounds: {
+          with: runs.with.map((x) => ({ rps: x.rps, p99: x.p99, cpuMsPerRequest: x.cpuMsPerRequest })),
+          without: runs.without.map((x) => ({ rps: x.rps, p99: x.p99, cpuMsPerRequest: x.cpuMsPerRequest })),
+        },
+        queued: total,
+        delivered: receiver.received(),
+      };
+    } finally {
+      // Later scenarios (the scale step) run without it.
+      await setActive(false);
+    }
   }
 
   // Scale: (a) right before and right after growing the workspace, so that the runs compared are adjacent in
@@ -422,6 +495,7 @@ async function main() {
     },
     roundTrips,
     scenarios,
+    outbox,
     scale,
     rss: {
       service: {
@@ -443,6 +517,54 @@ async function main() {
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   printReport(results);
   process.stdout.write(`\nresults written to ${RESULTS}\n`);
+}
+
+/** Scenario (e)'s receiver: answers 200 to every POST, on 127.0.0.1, and counts them. */
+function startReceiver() {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: server.address().port,
+        received: () => received,
+        close: () => new Promise((done) => server.close(() => done())),
+      }),
+    );
+  });
+}
+
+/**
+ * A subscription of the bench workspace to every topic of its default version (2.9: ticket.closed rather than
+ * ticket.resolved, BEHAVIOUR.md §7), created with the CLI as an operator would (OPERATING.md `webhook create`).
+ */
+async function createSubscription(databaseUrl, url) {
+  const topics = TICKET_TOPICS.filter((topic) => topic !== 'ticket.resolved');
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'webhook', 'create', '--workspace', WORKSPACE_ID, '--url', url,
+      '--topics', topics.join(',')],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: databaseUrl,
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`webhook create exited ${code}: ${stderr}`);
+  return { id: JSON.parse(stdout.trim().split('\n').pop()).id, topics };
 }
 
 /** Runs bench/round-trips.mjs in a child process and returns its JSON. */
@@ -701,6 +823,21 @@ function printReport(r) {
     out(
       `(b) hot tickets' parts before → after: service #${h.service.id} ${h.service.partsBefore} → ${h.service.partsAfter}, ` +
         `baseline #${h.baseline.id} ${h.baseline.partsBefore} → ${h.baseline.partsAfter} (responses show the newest 500)`,
+    );
+  }
+  if (r.outbox) {
+    const o = r.outbox;
+    const side = (x) =>
+      `${x.rps} req/s, p99 ${x.p99} ms, node CPU ${x.cpuMsPerRequest} ms/update, PG CPU ${x.pgCpuMsPerRequest} ms/update`;
+    out(`(e) outbox, service only, (a)'s updates, medians of ${o.rounds.with.length} rounds each (alternating):`);
+    out(`  without a subscription: ${side(o.without)}`);
+    out(
+      `  with one to every topic (${o.topics}): ${side(o.with)}; ` +
+        `${(o.with.queued / Math.max(1, o.with.requests)).toFixed(2)} notifications per update`,
+    );
+    out(
+      `  delivered to the receiver on 127.0.0.1 by the in-process worker: ${o.delivered} of ${o.queued} queued ` +
+        `(during the measured run: ${o.with.receivedDuringRun}); the CPU above includes the delivery`,
     );
   }
   if (r.scale) {

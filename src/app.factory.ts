@@ -8,7 +8,7 @@ import { answerWithErrorList } from './common/errors/api-exception.filter';
 import { toErrorList } from './common/errors/api-error';
 import { HttpEdge } from './common/http/client-error';
 import { createHttpAdapter, httpServerOptions } from './common/http/http-adapter';
-import { readBody } from './common/http/raw-body';
+import { hasBody, readBody } from './common/http/raw-body';
 import type { AppReply, AppRequest } from './common/http/request-context';
 import { checkRequestHead } from './common/http/request-head';
 import { createLogger, logRequest, PinoNestLogger } from './common/logging/logging';
@@ -16,6 +16,9 @@ import { setupOpenApi } from './docs/openapi';
 import { trackRequest } from './metrics/request-metrics';
 import { MetricsService } from './metrics/metrics.service';
 import { TICKET_VERSION_CHANGES } from './tickets/versions/ticket-versions';
+
+/** The methods Fastify would otherwise parse a body for: the first request hook reads every body instead. */
+const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'QUERY'] as const;
 
 /** The application as main.ts and the e2e tests get it: Nest on Fastify (README "Performance"). */
 export type App = NestFastifyApplication;
@@ -84,21 +87,20 @@ export async function createApp(config: AppModuleOptions): Promise<App> {
         .send(JSON.stringify(toErrorList(refused, req.id)));
       return;
     }
-    done();
+    // Every body, whatever its declared type, is read as bytes here (raw-body.ts: the 413s and the decoding);
+    // the service parses it after authentication, version and ticket lookup (BEHAVIOUR.md §4's order of checks).
+    if (!hasBody(req.raw)) return done();
+    readBody(req.raw, config.bodyLimitBytes).then(
+      (body) => {
+        req.body = body;
+        done();
+      },
+      done,
+    );
   });
-
-  // Every body, whatever its declared type, is read as bytes (raw-body.ts: the 413s and the decoding); the
-  // service parses it after authentication, version and ticket lookup (BEHAVIOUR.md §4's order of checks).
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    '*',
-    (req: AppRequest, _payload: unknown, done: (error: Error | null, body?: unknown) => void) => {
-      readBody(req.raw, config.bodyLimitBytes).then(
-        (body) => done(null, body),
-        (error: Error) => done(error),
-      );
-    },
-  );
+  // So Fastify's content-type parsing never runs: it would only hand the bytes over, at the price of an
+  // AsyncResource per request (README "Performance").
+  for (const method of BODY_METHODS) fastify.addHttpMethod(method, { hasBody: false, overrideExisting: true });
 
   // /openapi.json and /docs: public, outside Nest's router (docs/openapi.ts); after the hooks so they cover them.
   setupOpenApi(app, TICKET_VERSION_CHANGES);

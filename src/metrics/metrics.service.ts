@@ -3,12 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
+type Series = {
+  requests: ReturnType<Counter<'method' | 'route' | 'status'>['labels']>;
+  duration: ReturnType<Histogram<'method' | 'route' | 'status'>['labels']>;
+};
+
 type PgPool = { totalCount: number; idleCount: number; waitingCount: number; options?: { max?: number } };
 
 /** One registry per application instance (tests boot several in one process). */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
+  private readonly seriesByLabels = new Map<string, Series>();
 
   readonly requests = new Counter({
     name: 'http_requests_total',
@@ -54,12 +60,28 @@ export class MetricsService {
 
   /** An answer given outside Express (node:http's parser): counted, but with no start time to time it. */
   count(method: string, route: string, status: number): void {
-    this.requests.inc({ method, route, status: String(status) });
+    this.series(method, route, status).requests.inc();
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.requests.inc(labels);
-    this.duration.observe(labels, seconds);
+    const series = this.series(method, route, status);
+    series.requests.inc();
+    series.duration.observe(seconds);
+  }
+
+  /**
+   * The counter's and the histogram's series for one label set, looked up once: prom-client otherwise
+   * validates and hashes the label object on every call. Bounded: methods are node:http's, routes the patterns
+   * (or `unmatched`, `(unrouted)`), statuses three digits.
+   */
+  private series(method: string, route: string, status: number): Series {
+    const key = `${method} ${route} ${status}`;
+    let series = this.seriesByLabels.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
+      this.seriesByLabels.set(key, series);
+    }
+    return series;
   }
 }

@@ -104,22 +104,52 @@ function toTicketTypeAttribute(
   } satisfies TicketTypeAttributeDto;
 }
 
+/**
+ * A part as 2.9 shows it. BEHAVIOUR.md §1: state fields only on state-change parts, assigned_to only on
+ * assignment parts. Three literal shapes rather than conditional spreads: a part of a response of 500 is built
+ * without temporary objects, and JSON.stringify meets three object layouts instead of one per mix of spreads
+ * (README "Performance"). The author is the view's own object, already in the wire's key order.
+ */
 function toTicketPart(part: TicketPartView) {
+  if (part.partType === 'ticket_state_updated_by_admin') {
+    return {
+      type: 'ticket_part',
+      id: part.id,
+      part_type: part.partType,
+      body: part.body,
+      previous_ticket_state: part.previousTicketState,
+      ticket_state: part.ticketState,
+      created_at: part.createdAtUnix,
+      updated_at: part.updatedAtUnix,
+      author: part.author,
+      attachments: part.attachments,
+      external_id: part.externalId,
+      redacted: part.redacted,
+    } satisfies TicketPartDto;
+  }
+  if (part.partType === 'assignment') {
+    return {
+      type: 'ticket_part',
+      id: part.id,
+      part_type: part.partType,
+      body: part.body,
+      created_at: part.createdAtUnix,
+      updated_at: part.updatedAtUnix,
+      assigned_to: { type: part.assignedToType ?? 'nobody_admin', id: part.assignedToId },
+      author: part.author,
+      attachments: part.attachments,
+      external_id: part.externalId,
+      redacted: part.redacted,
+    } satisfies TicketPartDto;
+  }
   return {
-    type: 'ticket_part' as const,
+    type: 'ticket_part',
     id: part.id,
     part_type: part.partType,
     body: part.body,
-    // BEHAVIOUR.md §1: state fields only on state-change parts, assigned_to only on assignment parts.
-    ...(part.partType === 'ticket_state_updated_by_admin'
-      ? { previous_ticket_state: part.previousTicketState, ticket_state: part.ticketState }
-      : {}),
     created_at: part.createdAtUnix,
     updated_at: part.updatedAtUnix,
-    ...(part.partType === 'assignment'
-      ? { assigned_to: { type: part.assignedToType ?? 'nobody_admin', id: part.assignedToId } }
-      : {}),
-    author: { type: part.author.type, id: part.author.id, name: part.author.name, email: part.author.email },
+    author: part.author,
     attachments: part.attachments,
     external_id: part.externalId,
     redacted: part.redacted,

@@ -93,5 +93,6 @@ export type TicketPartView = {
    */
   createdAtUnix: number;
   updatedAtUnix: number;
-  author: { id: string; type: AdminType; name: string; email: string };
+  /** In the wire's key order: responses use this object as it is (ticket.mapper.ts). */
+  author: { type: AdminType; id: string; name: string; email: string };
 };

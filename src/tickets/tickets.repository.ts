@@ -407,7 +407,7 @@ function toPartView(row: PartRow): TicketPartView {
     updatedAttributeData: row.updated_attribute_data,
     createdAtUnix: row.created_at,
     updatedAtUnix: row.updated_at,
-    author: { id: row.author_id, type: row.author_type, name: row.author_name, email: row.author_email },
+    author: { type: row.author_type, id: row.author_id, name: row.author_name, email: row.author_email },
   };
 }
 

@@ -41,11 +41,16 @@ export function parseUpdateTicketRequest(raw: RawBody): UpdateTicketInput {
   const body = parseJsonObject(raw);
   const dto = new UpdateTicketDto();
   // Every field any version defines is read (BEHAVIOUR.md §6); others are ignored (§2).
+  let sent = 0;
   for (const field of PLAIN_FIELDS) {
     if (Object.hasOwn(body, field) && body[field] !== undefined) {
       (dto as Record<(typeof PLAIN_FIELDS)[number], unknown>)[field] = body[field];
+      sent++;
     }
   }
+  // Nothing to check in a body that sends none of them (`{}`): every field is optional, and class-validator's
+  // walk over the DTO's metadata is the no-op's largest allocation (README "Performance").
+  if (sent === 0 && body.assignment == null) return {};
   if (body.assignment !== undefined && body.assignment !== null) {
     // Checked here rather than by @ValidateNested, which would recurse into arbitrarily nested arrays.
     if (!isPlainObject(body.assignment)) {

@@ -1,5 +1,6 @@
 import { type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
+import { routeMetadata } from './route-metadata';
 
 export const IS_PUBLIC_KEY = 'auth:public';
 
@@ -8,7 +9,5 @@ export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
 
 /** Whether the route being served is @Public(): the one place guards and interceptors ask. */
 export function isPublicRoute(reflector: Reflector, context: ExecutionContext): boolean {
-  return (
-    reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]) === true
-  );
+  return routeMetadata<boolean>(reflector, context, IS_PUBLIC_KEY) === true;
 }

@@ -5,7 +5,7 @@ import { ApiError } from '../errors/api-error';
 import { ERROR_MESSAGES } from '../errors/error-messages';
 
 /*
- * The body is read as bytes, whatever its declared type (Fastify's one content-type parser, app.factory.ts): it
+ * The body is read as bytes, whatever its declared type (in the first request hook, app.factory.ts): it
  * is parsed by the service after authentication, version and ticket lookup (BEHAVIOUR.md §4 order of checks).
  * Only the size limit is enforced here (413), and it is the one check before authentication, so an oversized
  * body must cost the server next to nothing: a declared `Content-Length` over the limit is refused before a byte
@@ -30,6 +30,11 @@ function declaredLength(req: IncomingMessage): number | undefined {
  * too (a gzip bomb is 413). Only incompressible data decodes to fewer bytes than it was sent as, and then by
  * a few bytes per 16 KiB, so bounding the wire bytes too refuses nothing that could have fitted decoded.
  */
+/** Whether the request has a body at all (node:http has refused one with neither header where it needs one). */
+export function hasBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+}
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const length = declaredLength(req);
   if (length === undefined && req.headers['transfer-encoding'] === undefined) {

@@ -2,6 +2,7 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import { isPublicRoute } from '../http/public.decorator';
+import { routeMetadata } from '../http/route-metadata';
 import { ApiError } from '../errors/api-error';
 import type { AppReply, AppRequest } from '../http/request-context';
 import { MIN_VERSION_KEY } from './min-version.decorator';
@@ -35,10 +36,7 @@ export class VersionInterceptor implements NestInterceptor {
       req.user?.defaultVersion ?? DEFAULT_VERSION,
     );
     reply.header(VERSION_HEADER, version);
-    const minimum = this.reflector.getAllAndOverride<ApiVersion | undefined>(MIN_VERSION_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const minimum = routeMetadata<ApiVersion>(this.reflector, context, MIN_VERSION_KEY);
     if (minimum && compareVersions(version, minimum) < 0) {
       throw new ApiError('intercom_version_invalid', VERSION_MESSAGES.unavailable, VERSION_HEADER);
     }
