@@ -389,7 +389,9 @@ async function main() {
         for (const which of round % 2 === 0 ? ['with', 'without'] : ['without', 'with']) {
           await setActive(which === 'with');
           const label = `(e) outbox, ${which} a subscription`;
-          log(`${label}: service round ${round + 1}/${settings.rounds} (${settings.warmupSeconds} s warm-up + ${settings.seconds} s)…`);
+          log(
+            `${label}: service round ${round + 1}/${settings.rounds} (${settings.warmupSeconds} s warm-up + ${settings.seconds} s)…`,
+          );
           const queuedBefore = await queued();
           const receivedBefore = receiver.received();
           const result = await measure('a', 'service', label);
@@ -549,12 +551,26 @@ async function createSubscription(databaseUrl, url) {
   const topics = TICKET_TOPICS.filter((topic) => topic !== 'ticket.resolved');
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'webhook', 'create', '--workspace', WORKSPACE_ID, '--url', url,
-      '--topics', topics.join(',')],
+    [
+      join(ROOT, 'dist', 'src', 'cli', 'main.js'),
+      'webhook',
+      'create',
+      '--workspace',
+      WORKSPACE_ID,
+      '--url',
+      url,
+      '--topics',
+      topics.join(','),
+    ],
     {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: databaseUrl,
-        WEBHOOK_ALLOW_PRIVATE_URLS: 'true', LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATABASE_URL: databaseUrl,
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -829,7 +845,9 @@ function printReport(r) {
     const o = r.outbox;
     const side = (x) =>
       `${x.rps} req/s, p99 ${x.p99} ms, node CPU ${x.cpuMsPerRequest} ms/update, PG CPU ${x.pgCpuMsPerRequest} ms/update`;
-    out(`(e) outbox, service only, (a)'s updates, medians of ${o.rounds.with.length} rounds each (alternating):`);
+    out(
+      `(e) outbox, service only, (a)'s updates, medians of ${o.rounds.with.length} rounds each (alternating):`,
+    );
     out(`  without a subscription: ${side(o.without)}`);
     out(
       `  with one to every topic (${o.topics}): ${side(o.with)}; ` +

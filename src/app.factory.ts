@@ -11,6 +11,7 @@ import { createHttpAdapter, httpServerOptions } from './common/http/http-adapter
 import { hasBody, readBody } from './common/http/raw-body';
 import type { AppReply, AppRequest } from './common/http/request-context';
 import { checkRequestHead } from './common/http/request-head';
+import { applyHeaderEdits, recordHeaderEdits } from './common/http/security-headers';
 import { createLogger, logRequest, PinoNestLogger } from './common/logging/logging';
 import { setupOpenApi } from './docs/openapi';
 import { trackRequest } from './metrics/request-metrics';
@@ -58,13 +59,16 @@ export async function createApp(config: AppModuleOptions): Promise<App> {
   fastify.decorateRequest('apiVersion', null);
   fastify.decorateRequest('errorCode', null);
 
-  // helmet's defaults suit a JSON API (nosniff, no framing, HSTS, a strict CSP that /docs also satisfies).
-  const securityHeaders = helmet({
-    crossOriginResourcePolicy: { policy: 'same-site' },
-    // Not upgrade-insecure-requests: over plain HTTP to a host name, browsers then fetch /docs' scripts over
-    // https and show a blank page. Behind a TLS proxy the page is https already and nothing changes.
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-  });
+  // helmet's defaults suit a JSON API (nosniff, no framing, HSTS, a strict CSP that /docs also satisfies). Its
+  // headers are the same for every request with these options: recorded once, replayed on each response.
+  const securityHeaders = recordHeaderEdits(
+    helmet({
+      crossOriginResourcePolicy: { policy: 'same-site' },
+      // Not upgrade-insecure-requests: over plain HTTP to a host name, browsers then fetch /docs' scripts over
+      // https and show a blank page. Behind a TLS proxy the page is https already and nothing changes.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
   const track = metrics ? trackRequest(metrics) : undefined;
   const log = logRequest(logger);
 
@@ -76,7 +80,7 @@ export async function createApp(config: AppModuleOptions): Promise<App> {
     reply.raw.setHeader('X-Request-Id', req.id);
     track?.(req, reply);
     log(req, reply);
-    securityHeaders(req.raw, reply.raw, () => undefined);
+    applyHeaderEdits(reply.raw, securityHeaders);
     const refused = checkRequestHead(req.raw);
     if (refused) {
       req.errorCode = refused.code;
@@ -90,17 +94,15 @@ export async function createApp(config: AppModuleOptions): Promise<App> {
     // Every body, whatever its declared type, is read as bytes here (raw-body.ts: the 413s and the decoding);
     // the service parses it after authentication, version and ticket lookup (BEHAVIOUR.md §4's order of checks).
     if (!hasBody(req.raw)) return done();
-    readBody(req.raw, config.bodyLimitBytes).then(
-      (body) => {
-        req.body = body;
-        done();
-      },
-      done,
-    );
+    readBody(req.raw, config.bodyLimitBytes).then((body) => {
+      req.body = body;
+      done();
+    }, done);
   });
   // So Fastify's content-type parsing never runs: it would only hand the bytes over, at the price of an
   // AsyncResource per request (README "Performance").
-  for (const method of BODY_METHODS) fastify.addHttpMethod(method, { hasBody: false, overrideExisting: true });
+  for (const method of BODY_METHODS)
+    fastify.addHttpMethod(method, { hasBody: false, overrideExisting: true });
 
   // /openapi.json and /docs: public, outside Nest's router (docs/openapi.ts); after the hooks so they cover them.
   setupOpenApi(app, TICKET_VERSION_CHANGES);

@@ -1369,7 +1369,7 @@ describe('found while fuzzing', () => {
   });
 
   it("headers over Node's 16 KiB limit → 431 in the error.list shape (Node answers with no body)", async () => {
-    // Answered by node:http before express runs; server.on('clientError') in app.factory.ts can write the
+    // Answered by node:http before Fastify runs; its clientErrorHandler (app.factory.ts) can write the
     // error.list (with a fresh X-Request-Id) instead of Node's bare status line.
     const wire = plain(`/tickets/${IDS.ticket}`, '{}', { 'X-Padding': 'x'.repeat(20_000) });
     // The status is Node's; the code is the closed list's request_header_fields_too_large.

@@ -58,7 +58,7 @@ export class MetricsService {
     gauge('db_pool_max_connections', 'Configured size of the PostgreSQL pool', (p) => p.options?.max ?? 0);
   }
 
-  /** An answer given outside Express (node:http's parser): counted, but with no start time to time it. */
+  /** An answer given outside Fastify (node:http's parser): counted, but with no start time to time it. */
   count(method: string, route: string, status: number): void {
     this.series(method, route, status).requests.inc();
   }
