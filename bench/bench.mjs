@@ -26,7 +26,8 @@
  *
  * Also: BENCH_POOL_SIZE (10, both processes), BENCH_METRICS (true: the production default),
  * BENCH_SEED_PARTS=sql (bulk-insert the big tickets' parts), BENCH_CPU_PROF_DIR (the service writes a V8 CPU
- * profile there, and the yardstick one of its own), BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS for the service instead of package.json's
+ * profile there, and the yardstick one of its own; `npm run bench:layers -- <dir>` breaks them down by layer),
+ * BENCH_SERVICE_NODE_ARGS (node options for the service that NODE_OPTIONS refuses), BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS for the service instead of package.json's
  * config.nodeOptions; empty: V8's default heap sizing).
  */
 import { spawn } from 'node:child_process';
@@ -37,7 +38,14 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { freePort, freshDatabase } from './bench-database.mjs';
-import { cpuPressure, cpuSeconds, rssBytes, rssSampler, runLoad } from './bench-load.mjs';
+import {
+  cpuPressure,
+  cpuSeconds,
+  mainThreadCpuSeconds,
+  rssBytes,
+  rssSampler,
+  runLoad,
+} from './bench-load.mjs';
 import {
   ADMIN_ID,
   HOT_BASELINE_TICKET,
@@ -172,21 +180,27 @@ async function main() {
   const profile = process.env.BENCH_CPU_PROF_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
     : [];
-  const service = await startChild('service', [...profile, join(ROOT, 'dist', 'src', 'main.js')], {
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    NODE_ENV: 'production',
-    RATE_LIMIT_PER_10S: '1000000',
-    METRICS_ENABLED: settings.metrics,
-    DB_POOL_SIZE: String(settings.poolSize),
-    DEMO_DATA: 'false',
-    // Scenario (e)'s receiver listens on 127.0.0.1, which production refuses by default (BEHAVIOUR.md §7).
-    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-    // As `npm start` and the image run it (package.json "config.nodeOptions"); BENCH_SERVICE_NODE_OPTIONS
-    // replaces it, e.g. with an empty value to see what V8's default heap sizing does to RSS and CPU.
-    NODE_OPTIONS: settings.serviceNodeOptions,
-  });
+  // BENCH_SERVICE_NODE_ARGS: node options for the service that NODE_OPTIONS refuses (e.g. --single-threaded-gc).
+  const serviceArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const service = await startChild(
+    'service',
+    [...profile, ...serviceArgs, join(ROOT, 'dist', 'src', 'main.js')],
+    {
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      NODE_ENV: 'production',
+      RATE_LIMIT_PER_10S: '1000000',
+      METRICS_ENABLED: settings.metrics,
+      DB_POOL_SIZE: String(settings.poolSize),
+      DEMO_DATA: 'false',
+      // Scenario (e)'s receiver listens on 127.0.0.1, which production refuses by default (BEHAVIOUR.md §7).
+      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      // As `npm start` and the image run it (package.json "config.nodeOptions"); BENCH_SERVICE_NODE_OPTIONS
+      // replaces it, e.g. with an empty value to see what V8's default heap sizing does to RSS and CPU.
+      NODE_OPTIONS: settings.serviceNodeOptions,
+    },
+  );
   // BENCH_CPU_PROF_DIR profiles the yardstick too (its own file, by pid), to compare the two layer by layer.
   const baseline = await startChild('baseline', [...profile, join(HERE, 'baseline-server.mjs')], {
     DATABASE_URL: database.url,
@@ -194,6 +208,9 @@ async function main() {
     DB_POOL_SIZE: String(settings.poolSize),
   });
   const targets = { service, baseline };
+  // Each measured run's time window on the monotonic clock a .cpuprofile uses, with its request count, so that
+  // bench/profile-layers.mjs can attribute a profile's samples to one scenario's requests.
+  const windows = [];
   // RSS over the whole run (every scenario, warm-ups and the scale step included).
   const wholeRun = { service: rssSampler(service.pid), baseline: rssSampler(baseline.pid) };
   // RSS once a second with what was running, for results.json: a leak climbs, a heap settling levels off.
@@ -251,9 +268,13 @@ async function main() {
     if (settings.warmupSeconds > 0) await runLoad({ ...common, seconds: settings.warmupSeconds });
     const sampler = rssSampler(target.pid);
     const cpuBefore = cpuSeconds(target.pid);
+    const mainBefore = mainThreadCpuSeconds(target.pid);
     const pgBefore = await postgresCpu();
+    const startUs = monotonicMicros();
     const result = await runLoad({ ...common, seconds: settings.seconds });
+    const endUs = monotonicMicros();
     const cpuAfter = cpuSeconds(target.pid);
+    const mainAfter = mainThreadCpuSeconds(target.pid);
     const pgAfter = await postgresCpu();
     const rss = sampler.stop();
     // CPU milliseconds per request of the server process and of PostgreSQL's backends for this database:
@@ -262,6 +283,19 @@ async function main() {
       seconds === null || result.requests === 0 ? null : round((seconds * 1000) / result.requests, 3);
     const cpuMsPerRequest = perRequest(cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore);
     const pgCpuMsPerRequest = perRequest(postgresCpuDelta(pgBefore, pgAfter));
+    const mainThreadCpuMsPerRequest = perRequest(
+      mainBefore === null || mainAfter === null ? null : mainAfter - mainBefore,
+    );
+    windows.push({
+      label,
+      who,
+      pid: target.pid,
+      startUs,
+      endUs,
+      requests: result.requests,
+      cpuMsPerRequest,
+      mainThreadCpuMsPerRequest,
+    });
     loadSeconds[who] += settings.warmupSeconds + result.seconds;
     phase = 'idle';
     if (interrupted) throw new Error('interrupted');
@@ -498,6 +532,7 @@ async function main() {
     roundTrips,
     scenarios,
     outbox,
+    measuredWindows: windows,
     scale,
     rss: {
       service: {
@@ -520,6 +555,9 @@ async function main() {
   printReport(results);
   process.stdout.write(`\nresults written to ${RESULTS}\n`);
 }
+
+/** Microseconds on CLOCK_MONOTONIC: the clock of a V8 CPU profile's startTime and samples, in every process. */
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 /** Scenario (e)'s receiver: answers 200 to every POST, on 127.0.0.1, and counts them. */
 function startReceiver() {
