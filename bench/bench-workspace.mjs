@@ -275,10 +275,11 @@ export async function growWorkspace(url, { from, total }) {
       await client.query('ROLLBACK TO SAVEPOINT replica');
       skippedForeignKeyChecks = false;
     }
-    await client.query(
-      `INSERT INTO tickets (workspace_id, id, ticket_number, ticket_type_id, state, attributes, admin_assignee_id,
-                            team_assignee_id, is_shared, created_at, updated_at)
-       SELECT $1, g, g::text, $4::bigint, (ARRAY['submitted','in_progress','waiting_on_customer','resolved'])[1 + g % 4],
+    const inserted = await client.query(
+      // Each ticket's state is its category's first state (BEHAVIOUR.md §6: a ticket holds a state id).
+      `INSERT INTO tickets (workspace_id, id, ticket_number, ticket_type_id, state, ticket_state_id, attributes,
+                            admin_assignee_id, team_assignee_id, is_shared, created_at, updated_at)
+       SELECT $1, g, g::text, $4::bigint, st.category, st.id,
               jsonb_build_object('_default_title_', 'Ticket ' || g,
                                  '_default_description_', 'Something about ticket ' || g || ' is broken',
                                  'Priority', (ARRAY['High','Medium','Low'])[1 + g % 3],
@@ -287,9 +288,17 @@ export async function growWorkspace(url, { from, total }) {
                                  'Component', (ARRAY['api','billing','web','mobile','search','auth'])[1 + g % 6]),
               CASE WHEN g % 3 = 0 THEN $5::bigint END, CASE WHEN g % 5 = 0 THEN $6::bigint END, false,
               to_timestamp(${T0} + g), to_timestamp(${T0} + g)
-         FROM generate_series($2::bigint, $3::bigint) AS g`,
+         FROM generate_series($2::bigint, $3::bigint) AS g
+         JOIN (SELECT category, min(id) AS id FROM ticket_states
+                WHERE workspace_id = $1 AND NOT archived GROUP BY category) st
+           ON st.category = (ARRAY['submitted','in_progress','waiting_on_customer','resolved'])[1 + g % 4]`,
       [WORKSPACE_ID, from, total, TYPE_ID, ADMIN_ID, TEAM_ID],
     );
+    if (inserted.rowCount !== total - from + 1) {
+      throw new Error(
+        `grew by ${inserted.rowCount} tickets, not ${total - from + 1}: a state category has no state`,
+      );
+    }
     await client.query(
       `INSERT INTO ticket_contacts (workspace_id, ticket_id, contact_id, position)
        SELECT $1, g, 'c_' || lpad((1 + g % ${CONTACTS})::text, 4, '0'), 0

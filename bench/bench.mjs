@@ -260,12 +260,13 @@ async function main() {
     throw new Error(`unknown scenario ${key}`);
   };
 
-  async function measure(key, who, label = key) {
+  async function measure(key, who, label = key, { afterWarmup } = {}) {
     const target = targets[who];
     phase = `${label} ${who}`;
     const makeRequest = requestsFor(key, who);
     const common = { port: target.port, token: seed.token, connections: settings.connections, makeRequest };
     if (settings.warmupSeconds > 0) await runLoad({ ...common, seconds: settings.warmupSeconds });
+    await afterWarmup?.();
     const sampler = rssSampler(target.pid);
     const cpuBefore = cpuSeconds(target.pid);
     const mainBefore = mainThreadCpuSeconds(target.pid);
@@ -421,14 +422,32 @@ async function main() {
     try {
       for (let round = 0; round < settings.rounds; round++) {
         for (const which of round % 2 === 0 ? ['with', 'without'] : ['without', 'with']) {
-          await setActive(which === 'with');
           const label = `(e) outbox, ${which} a subscription`;
           log(
             `${label}: service round ${round + 1}/${settings.rounds} (${settings.warmupSeconds} s warm-up + ${settings.seconds} s)…`,
           );
-          const queuedBefore = await queued();
-          const receivedBefore = receiver.received();
-          const result = await measure('a', 'service', label);
+          // The previous run's notifications delivered first (at most a minute), so that a run without a
+          // subscription does not pay for the delivery of the one before it.
+          const drainStarted = Date.now();
+          const backlog = (await queued()) - receiver.received();
+          for (let waited = 0; waited < 60_000 && receiver.received() < (await queued()); waited += 250)
+            await sleep(250);
+          const left = (await queued()) - receiver.received();
+          if (backlog > 0)
+            log(
+              `  the previous run's backlog: ${backlog} notifications, ${backlog - left} delivered in ` +
+                `${Date.now() - drainStarted} ms${left > 0 ? `, ${left} still waiting` : ''}`,
+            );
+          // (A disabled subscription's notifications are not sent: the subscription changes only once they are.)
+          await setActive(which === 'with');
+          let queuedBefore = 0;
+          let receivedBefore = 0;
+          const result = await measure('a', 'service', label, {
+            afterWarmup: async () => {
+              queuedBefore = await queued();
+              receivedBefore = receiver.received();
+            },
+          });
           result.queued = (await queued()) - queuedBefore;
           result.receivedDuringRun = receiver.received() - receivedBefore;
           runs[which].push(result);
