@@ -27,7 +27,8 @@
  * Also: BENCH_POOL_SIZE (10, both processes), BENCH_METRICS (true: the production default),
  * BENCH_SEED_PARTS=sql (bulk-insert the big tickets' parts), BENCH_CPU_PROF_DIR (the service writes a V8 CPU
  * profile there, and the yardstick one of its own; `npm run bench:layers -- <dir>` breaks them down by layer),
- * BENCH_SERVICE_NODE_ARGS (node options for the service that NODE_OPTIONS refuses), BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS for the service instead of package.json's
+ * BENCH_SERVICE_NODE_ARGS (node options for the service that NODE_OPTIONS refuses), BENCH_WEBHOOK_WORKER=false
+ * ((e) without the in-process webhook worker: the outbox's writes alone), BENCH_SERVICE_NODE_OPTIONS (NODE_OPTIONS for the service instead of package.json's
  * config.nodeOptions; empty: V8's default heap sizing).
  */
 import { spawn } from 'node:child_process';
@@ -90,6 +91,9 @@ const settings = {
   poolSize: integer('BENCH_POOL_SIZE', 10),
   // The production default (METRICS_ENABLED=true): the service is measured as deployed.
   metrics: process.env.BENCH_METRICS === 'false' ? 'false' : 'true',
+  // (e) with the service's in-process webhook worker (the default) or without it (BENCH_WEBHOOK_WORKER=false):
+  // without, (e) prices the outbox's writes alone, and nothing is delivered.
+  webhookWorker: process.env.BENCH_WEBHOOK_WORKER === 'false' ? 'false' : 'true',
   seedParts: process.env.BENCH_SEED_PARTS === 'sql' ? 'sql' : 'import',
   scenarios: (process.env.BENCH_SCENARIOS || 'a,b,c,d,e').split(',').map((key) => key.trim()),
 };
@@ -196,6 +200,7 @@ async function main() {
       DEMO_DATA: 'false',
       // Scenario (e)'s receiver listens on 127.0.0.1, which production refuses by default (BEHAVIOUR.md §7).
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+      WEBHOOK_WORKER_ENABLED: settings.webhookWorker,
       // As `npm start` and the image run it (package.json "config.nodeOptions"); BENCH_SERVICE_NODE_OPTIONS
       // replaces it, e.g. with an empty value to see what V8's default heap sizing does to RSS and CPU.
       NODE_OPTIONS: settings.serviceNodeOptions,
@@ -419,6 +424,7 @@ async function main() {
         ).rows[0].n,
       );
     const runs = { with: [], without: [] };
+    const delivering = settings.webhookWorker === 'true';
     try {
       for (let round = 0; round < settings.rounds; round++) {
         for (const which of round % 2 === 0 ? ['with', 'without'] : ['without', 'with']) {
@@ -429,8 +435,12 @@ async function main() {
           // The previous run's notifications delivered first (at most a minute), so that a run without a
           // subscription does not pay for the delivery of the one before it.
           const drainStarted = Date.now();
-          const backlog = (await queued()) - receiver.received();
-          for (let waited = 0; waited < 60_000 && receiver.received() < (await queued()); waited += 250)
+          const backlog = delivering ? (await queued()) - receiver.received() : 0;
+          for (
+            let waited = 0;
+            backlog > 0 && waited < 60_000 && receiver.received() < (await queued());
+            waited += 250
+          )
             await sleep(250);
           const left = (await queued()) - receiver.received();
           if (backlog > 0)
@@ -456,7 +466,8 @@ async function main() {
       }
       // Every notification queued is delivered (the in-process worker), within a minute of the last update.
       const total = await queued();
-      for (let waited = 0; waited < 60_000 && receiver.received() < total; waited += 250) await sleep(250);
+      for (let waited = 0; delivering && waited < 60_000 && receiver.received() < total; waited += 250)
+        await sleep(250);
       const medianRun = (list) => [...list].sort((x, y) => x.rps - y.rps)[Math.floor((list.length - 1) / 2)];
       return {
         name: '(e) outbox',
@@ -469,6 +480,7 @@ async function main() {
         },
         queued: total,
         delivered: receiver.received(),
+        worker: delivering,
       };
     } finally {
       // Later scenarios (the scale step) run without it.
@@ -626,6 +638,7 @@ async function createSubscription(databaseUrl, url) {
         HOME: process.env.HOME ?? '',
         DATABASE_URL: databaseUrl,
         WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        WEBHOOK_WORKER_ENABLED: settings.webhookWorker,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -911,8 +924,10 @@ function printReport(r) {
         `${(o.with.queued / Math.max(1, o.with.requests)).toFixed(2)} notifications per update`,
     );
     out(
-      `  delivered to the receiver on 127.0.0.1 by the in-process worker: ${o.delivered} of ${o.queued} queued ` +
-        `(during the measured run: ${o.with.receivedDuringRun}); the CPU above includes the delivery`,
+      o.worker
+        ? `  delivered to the receiver on 127.0.0.1 by the in-process worker: ${o.delivered} of ${o.queued} queued ` +
+            `(during the measured run: ${o.with.receivedDuringRun}); the CPU above includes the delivery`
+        : `  the in-process worker off (BENCH_WEBHOOK_WORKER=false): the outbox's writes alone; ${o.queued} queued, none delivered`,
     );
   }
   if (r.scale) {

@@ -38,7 +38,8 @@ export type ClientErrorHandler = NonNullable<FastifyServerOptions['clientErrorHa
 export type FrameworkErrorHandler = NonNullable<FastifyServerOptions['frameworkErrors']>;
 
 /**
- * Fastify (README "Performance": Nest on Fastify costs a third of Nest on Express per request) on a node:http
+ * Fastify (README "Performance": on Fastify the server's CPU per update over the yardstick's fell from 1.11 to
+ * 0.51 ms) on a node:http
  * server built with `serverOptions`. Requests are routed case-insensitively and with or without a trailing
  * slash, as Express did; any id up to the request line's limit reaches the route (a long one is an unknown
  * ticket, 404 `ticket_not_found`, not an unknown route). Request ids are this service's own (UUIDs); an
