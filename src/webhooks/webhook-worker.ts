@@ -10,7 +10,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
+import { PgListener } from '../database/pg-listener';
 import type { DataSource } from 'typeorm';
 import { atLeast, parseVersion, TICKETS_SINCE } from '../common/versioning/versions';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -27,8 +27,6 @@ import { ATTEMPT_TIMEOUT_MS, type AttemptResult, sendNotification } from './webh
 import { signatureHeaders } from './webhook-signature';
 
 const USER_AGENT = 'intercom-tickets-service-webhooks/1';
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 30_000;
 /** On shutdown, attempts in flight get their timeout and a moment to record the outcome; then their lease. */
 const STOP_GRACE_MS = ATTEMPT_TIMEOUT_MS + 2_000;
 
@@ -55,9 +53,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
   private wake: (() => void) | null = null;
   private wakeRequested = false;
-  private listener: Client | null = null;
-  private reconnectDelayMs = RECONNECT_MIN_MS;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private readonly listener: PgListener;
   private databaseDown = false;
 
   constructor(
@@ -66,13 +62,36 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly deliveries: WebhookDeliveriesRepository,
     private readonly tickets: TicketsRepository,
     @Optional() private readonly metrics?: WebhookMetrics,
-  ) {}
+  ) {
+    this.listener = new PgListener(
+      {
+        url: (dataSource.options as { url?: string }).url,
+        channel: WEBHOOK_DELIVERIES_CHANNEL,
+        applicationName: `intercom-tickets-service webhooks ${process.pid}`,
+      },
+      {
+        notification: () => this.wakeUp(),
+        listening: (again) => {
+          if (again) this.logger.log('webhook worker: listening again');
+          // Whatever was queued while nobody listened.
+          this.wakeUp();
+        },
+        lost: (error, first) => {
+          if (!first) return;
+          this.logger.warn(
+            `webhook worker: notifications lost (${error?.message ?? 'connection ended'}); ` +
+              `polling every ${this.config.webhookPollIntervalMs} ms until they are back`,
+          );
+        },
+      },
+    );
+  }
 
   onApplicationBootstrap(): void {
     this.logger.log(
       `webhook worker ${this.id}: ${this.config.webhookConcurrency} at a time, lease ${this.config.webhookLeaseMs} ms`,
     );
-    void this.listen();
+    void this.listener.start();
     this.loop = this.run();
   }
 
@@ -81,7 +100,6 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     this.wakeUp();
     for (const timer of this.retryTimers) clearTimeout(timer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await this.loop;
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -89,9 +107,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
       new Promise((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS))),
     ]);
     clearTimeout(grace);
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => undefined);
+    await this.listener.stop();
   }
 
   private async run(): Promise<void> {
@@ -276,56 +292,6 @@ export class WebhookWorker implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.databaseDown) return;
     this.databaseDown = false;
     this.logger.log('webhook worker: claiming deliveries again');
-  }
-
-  /** LISTEN on a connection of its own, reconnecting with back-off (as auth/token-cache.ts does). */
-  private async listen(): Promise<void> {
-    const url = (this.dataSource.options as { url?: string }).url;
-    const client = new Client({
-      connectionString: url,
-      application_name: `intercom-tickets-service webhooks ${process.pid}`,
-    });
-    this.listener = client;
-    client.on('notification', () => this.wakeUp());
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${WEBHOOK_DELIVERIES_CHANNEL}`);
-    } catch (error) {
-      this.lost(client, error as Error);
-      return;
-    }
-    if (this.stopped || this.listener !== client) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    if (this.reconnectDelayMs > RECONNECT_MIN_MS) this.logger.log('webhook worker: listening again');
-    this.reconnectDelayMs = RECONNECT_MIN_MS;
-    // Whatever was queued while nobody listened.
-    this.wakeUp();
-  }
-
-  private lost(client: Client, error?: Error): void {
-    if (this.listener !== client) return;
-    this.listener = null;
-    client.removeAllListeners('end');
-    client.on('error', () => undefined);
-    client.end().catch(() => undefined);
-    if (this.stopped) return;
-    if (this.reconnectDelayMs === RECONNECT_MIN_MS) {
-      this.logger.warn(
-        `webhook worker: notifications lost (${error?.message ?? 'connection ended'}); ` +
-          `polling every ${this.config.webhookPollIntervalMs} ms until they are back`,
-      );
-    }
-    const delay = this.reconnectDelayMs;
-    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, RECONNECT_MAX_MS);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.listen();
-    }, delay);
-    this.reconnectTimer.unref();
   }
 }
 
